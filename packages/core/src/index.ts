@@ -1,1 +1,15 @@
-export const version = '0.1.0'
+/**
+ * @entangle/core: `MessageChannel`, `MessagePort` and `MessageEvent` with the semantics of
+ * Cloudflare Workers, in plain TypeScript, for any host with `structuredClone` and `EventTarget`.
+ */
+export { clone } from './clone.js'
+export { MessageEvent, type MessageEventInit } from './event.js'
+export { type InstallGlobalsOptions, installGlobals } from './globals.js'
+export {
+  MessageChannel,
+  type MessageChannelOptions,
+  MessagePort,
+  type MessagePortEventMap,
+  type StructuredSerializeOptions,
+} from './port.js'
+export type { Delivery } from './scheduler.js'
