@@ -25,7 +25,7 @@ import {
   setDispatchTarget,
   stoppedImmediately,
 } from './event.js'
-import { type Delivery, schedule } from './scheduler.js'
+import { type Delivery, run, schedule } from './scheduler.js'
 
 /** The events a port dispatches. */
 export interface MessagePortEventMap {
@@ -69,6 +69,21 @@ interface Listener {
 
 const NO_LISTENERS: readonly Listener[] = Object.freeze([])
 
+/** The part of a port's state that most ports never need. */
+interface Rare {
+  /** Listeners of every type but `message`. */
+  listeners: Map<string, readonly Listener[]>
+  onmessageerror: Handler
+  onclose: Handler
+  /** How many messages at the head of the buffer were put back by jobs that ran unstarted. */
+  rebuffered: number
+}
+
+// Bits of a port's `#state`.
+const CLOSED = 1
+const STARTED = 2
+const FAIR = 4
+
 /** @internal Creates a port; `new MessagePort()` is not allowed from outside. */
 let createPort: (delivery: Delivery) => MessagePort
 /** @internal Joins two fresh ports. */
@@ -87,23 +102,20 @@ let entangle: (a: MessagePort, b: MessagePort) => void
  * ```
  */
 export class MessagePort implements EventTarget {
+  // A port is kept small (an open channel should cost a few hundred bytes): what every port needs
+  // is in fields, what few ports use is in `#rare`, allocated on first use.
   #peer: MessagePort | null = null
-  #closed = false
-  #started = false
-  readonly #delivery: Delivery
+  /** CLOSED | STARTED | FAIR bits. */
+  #state: number
   /** Messages received while not started, oldest first. */
   #buffer: unknown[] | null = null
-  /** How many messages at the head of the buffer were put back by jobs that ran unstarted. */
-  #rebuffered = 0
   #message: readonly Listener[] = NO_LISTENERS
-  #other: Map<string, readonly Listener[]> | null = null
   #onmessage: Handler = null
-  #onmessageerror: Handler = null
-  #onclose: Handler = null
+  #rare: Rare | null = null
 
   private constructor(token: symbol, delivery: Delivery) {
     if (token !== PRIVATE) throw new TypeError('Illegal constructor')
-    this.#delivery = delivery
+    this.#state = delivery === 'fair' ? FAIR : 0
   }
 
   static {
@@ -145,9 +157,10 @@ export class MessagePort implements EventTarget {
    * again, or after `close()`, does nothing.
    */
   start(): void {
-    if (this.#closed || this.#started) return
-    this.#started = true
-    if (this.#buffer !== null && this.#buffer.length > 0) schedule(this.#delivery, this, DRAIN)
+    if ((this.#state & (CLOSED | STARTED)) !== 0) return
+    this.#state |= STARTED
+    if (this.#buffer !== null && this.#buffer.length > 0)
+      schedule(this, DRAIN, (this.#state & FAIR) !== 0)
   }
 
   /**
@@ -156,7 +169,7 @@ export class MessagePort implements EventTarget {
    * scheduled for delivery are still delivered. Calling it again does nothing.
    */
   close(): void {
-    if (this.#closed) return
+    if ((this.#state & CLOSED) !== 0) return
     const peer = this.#peer
     this.#shut()
     if (peer !== null) {
@@ -175,14 +188,14 @@ export class MessagePort implements EventTarget {
   }
   /** The `messageerror` event handler: receives what a `message` listener threw, as `data`. */
   get onmessageerror(): ((this: MessagePort, event: MessageEvent) => unknown) | null {
-    return this.#onmessageerror as never
+    return (this.#rare?.onmessageerror ?? null) as never
   }
   set onmessageerror(value: ((this: MessagePort, event: MessageEvent) => unknown) | null) {
     this.#setHandler('messageerror', value)
   }
   /** The `close` event handler. */
   get onclose(): ((this: MessagePort, event: Event) => unknown) | null {
-    return this.#onclose as never
+    return (this.#rare?.onclose ?? null) as never
   }
   set onclose(value: ((this: MessagePort, event: Event) => unknown) | null) {
     this.#setHandler('close', value)
@@ -293,25 +306,27 @@ export class MessagePort implements EventTarget {
   // --- receiving -------------------------------------------------------------------------------
 
   #receive(data: unknown): void {
-    if (this.#started) {
-      schedule(this.#delivery, this, data)
-    } else if (!this.#closed) {
+    const state = this.#state
+    if ((state & STARTED) !== 0) {
+      schedule(this, data, (state & FAIR) !== 0)
+    } else if ((state & CLOSED) === 0) {
       if (this.#buffer === null) this.#buffer = [data]
       else this.#buffer.push(data)
     }
   }
 
-  /** @internal Runs one delivery job (called by the scheduler, never throws). */
-  _run(data: unknown): void {
+  /** Runs one delivery job (called by the scheduler; never throws). */
+  [run](data: unknown): void {
     if (data === DRAIN) {
       this.#drain()
       return
     }
-    if (!this.#started) {
+    if ((this.#state & STARTED) === 0) {
       // The last listener went away after this job was queued: keep the message for the next one.
-      if (!this.#closed) {
+      if ((this.#state & CLOSED) === 0) {
         if (this.#buffer === null) this.#buffer = []
-        this.#buffer.splice(this.#rebuffered++, 0, data)
+        const rare = this.#rareState()
+        this.#buffer.splice(rare.rebuffered++, 0, data)
       }
       return
     }
@@ -323,32 +338,39 @@ export class MessagePort implements EventTarget {
 
   #drain(): void {
     const buffer = this.#buffer
-    if (!this.#started || buffer === null) return
+    if ((this.#state & STARTED) === 0 || buffer === null) return
     this.#buffer = null
-    this.#rebuffered = 0
+    if (this.#rare !== null) this.#rare.rebuffered = 0
     for (let i = 0; i < buffer.length; i++) {
       const list = this.#message
       if (list.length === 0) {
         // A listener removed itself mid-drain: what remains goes back to the buffer, in order.
-        if (!this.#closed) this.#buffer = buffer.slice(i).concat(this.#buffer ?? [])
+        if ((this.#state & CLOSED) === 0) this.#buffer = buffer.slice(i).concat(this.#buffer ?? [])
         return
       }
       this.#invoke('message', list, createMessageEvent('message', buffer[i]))
     }
   }
 
+  #rareState(): Rare {
+    if (this.#rare === null) {
+      this.#rare = { listeners: new Map(), onmessageerror: null, onclose: null, rebuffered: 0 }
+    }
+    return this.#rare
+  }
+
   #shut(): void {
-    this.#closed = true
+    this.#state |= CLOSED
     this.#peer = null
     this.#buffer = null
-    this.#rebuffered = 0
+    if (this.#rare !== null) this.#rare.rebuffered = 0
   }
 
   // --- listeners -------------------------------------------------------------------------------
 
   #listeners(type: string): readonly Listener[] {
     if (type === 'message') return this.#message
-    return this.#other?.get(type) ?? NO_LISTENERS
+    return this.#rare?.listeners.get(type) ?? NO_LISTENERS
   }
 
   #setListeners(type: string, list: readonly Listener[]): void {
@@ -356,9 +378,9 @@ export class MessagePort implements EventTarget {
       this.#message = list
       return
     }
-    if (this.#other === null) this.#other = new Map()
-    if (list.length === 0) this.#other.delete(type)
-    else this.#other.set(type, list)
+    const listeners = this.#rareState().listeners
+    if (list.length === 0) listeners.delete(type)
+    else listeners.set(type, list)
   }
 
   #remove(type: string, record: Listener): void {
@@ -369,15 +391,15 @@ export class MessagePort implements EventTarget {
     }
     const list = this.#listeners(type).filter((l) => l !== record)
     this.#setListeners(type, list)
-    if (type === 'message' && list.length === 0) this.#started = false
+    if (type === 'message' && list.length === 0) this.#state &= ~STARTED
   }
 
   #setHandler(type: 'message' | 'messageerror' | 'close', value: unknown): void {
     const handler =
       typeof value === 'function' || (typeof value === 'object' && value !== null) ? value : null
     if (type === 'message') this.#onmessage = handler
-    else if (type === 'messageerror') this.#onmessageerror = handler
-    else this.#onclose = handler
+    else if (type === 'messageerror') this.#rareState().onmessageerror = handler
+    else this.#rareState().onclose = handler
     const list = this.#listeners(type)
     const slot = list.find((l) => l.handler)
     if (handler === null) {
@@ -427,8 +449,8 @@ export class MessagePort implements EventTarget {
 
   #handlerOf(type: string): Handler {
     if (type === 'message') return this.#onmessage
-    if (type === 'messageerror') return this.#onmessageerror
-    if (type === 'close') return this.#onclose
+    if (type === 'messageerror') return this.#rare?.onmessageerror ?? null
+    if (type === 'close') return this.#rare?.onclose ?? null
     return null
   }
 

@@ -15,9 +15,12 @@
 /** How a channel delivers messages; see `MessageChannelOptions.delivery`. */
 export type Delivery = 'microtask' | 'fair'
 
-/** What the queue calls: a port's `_run(data)`, which never throws. */
+/** The method the queue calls on a port to deliver one job; it never throws. */
+export const run: unique symbol = Symbol('run')
+
+/** What the queue delivers to: a port. */
 export interface Runnable {
-  _run(data: unknown): void
+  [run](data: unknown): void
 }
 
 /** A ring of `(target, data)` pairs: two slots a job, capacity a power of two. */
@@ -60,12 +63,12 @@ function runOne(r: Ring): void {
   slots[head + 1] = undefined
   r.head = (head + 2) & (slots.length - 1)
   r.size--
-  target._run(data)
+  target[run](data)
 }
 
 const resolved = Promise.resolve()
 const now = ring()
-const fair = ring()
+const later = ring()
 let fairTurnQueued = false
 
 function runNow(): void {
@@ -73,7 +76,7 @@ function runNow(): void {
 }
 
 function runFair(): void {
-  runOne(fair)
+  runOne(later)
 }
 
 // One turn of the event loop for fair delivery: the fastest macrotask the host offers. A host
@@ -111,17 +114,17 @@ function pickNextTurn(): (fn: () => void) => void {
 
 function fairTurn(): void {
   fairTurnQueued = false
-  for (let n = fair.size; n > 0; n--) resolved.then(runFair)
+  for (let n = later.size; n > 0; n--) resolved.then(runFair)
 }
 
 /** Queues the delivery of `data` to `target`. */
-export function schedule(delivery: Delivery, target: Runnable, data: unknown): void {
-  if (delivery === 'microtask') {
+export function schedule(target: Runnable, data: unknown, fair: boolean): void {
+  if (!fair) {
     push(now, target, data)
     resolved.then(runNow)
     return
   }
-  push(fair, target, data)
+  push(later, target, data)
   if (!fairTurnQueued) {
     fairTurnQueued = true
     nextTurn(fairTurn)
