@@ -43,6 +43,11 @@ export let stoppedImmediately: (event: MessageEvent) => boolean
 /** @internal Whether `event` was made by this class (a brand check, not `instanceof`). */
 export let isOwnEvent: (event: object) => event is MessageEvent
 
+// The class below inherits Event's members at run time (its prototype chain runs through
+// Event.prototype); this declaration tells TypeScript so, making a MessageEvent an Event.
+// biome-ignore lint/correctness/noUnusedVariables: T must match the class's type parameter
+export interface MessageEvent<T = unknown> extends Event {}
+
 /**
  * The event a `MessagePort` dispatches for each message it receives (`type` `message`) and for each
  * error a message listener throws (`type` `messageerror`, with the error as `data`).
@@ -52,6 +57,7 @@ export let isOwnEvent: (event: object) => event is MessageEvent
  * port.addEventListener('message', (event) => console.log(event.data))
  * ```
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the members are inherited, see above
 export class MessageEvent<T = unknown> {
   // Four fields only: one event is made per delivered message. The rarely set `origin` and
   // `lastEventId`, and the lazily read `timeStamp`, live in `extras`.

@@ -6,6 +6,7 @@ export { clone } from './clone.js'
 export { MessageEvent, type MessageEventInit } from './event.js'
 export { type InstallGlobalsOptions, installGlobals } from './globals.js'
 export {
+  type Listening,
   MessageChannel,
   type MessageChannelOptions,
   MessagePort,

@@ -34,6 +34,11 @@ export interface MessagePortEventMap {
   close: Event
 }
 
+/** A listener for events of type `E`: a function, or an object with a `handleEvent` method. */
+export type Listening<E> =
+  | ((this: MessagePort, event: E) => unknown)
+  | { handleEvent(event: E): unknown }
+
 /** The options object form of `postMessage`'s second argument. Only an empty `transfer` is allowed. */
 export interface StructuredSerializeOptions {
   transfer?: readonly unknown[]
@@ -208,10 +213,7 @@ export class MessagePort implements EventTarget {
    */
   addEventListener<K extends keyof MessagePortEventMap>(
     type: K,
-    listener:
-      | ((this: MessagePort, event: MessagePortEventMap[K]) => unknown)
-      | EventListenerObject
-      | null,
+    listener: Listening<MessagePortEventMap[K]> | null,
     options?: boolean | AddEventListenerOptions,
   ): void
   addEventListener(
@@ -260,10 +262,7 @@ export class MessagePort implements EventTarget {
    */
   removeEventListener<K extends keyof MessagePortEventMap>(
     type: K,
-    listener:
-      | ((this: MessagePort, event: MessagePortEventMap[K]) => unknown)
-      | EventListenerObject
-      | null,
+    listener: Listening<MessagePortEventMap[K]> | null,
     options?: boolean | EventListenerOptions,
   ): void
   removeEventListener(
