@@ -6,13 +6,13 @@ const { port1, port2 } = new MessageChannel()
 // 1. Messages are structured clones, delivered in a microtask, in order.
 port2.onmessage = ({ data }) => {
   console.log('port2 received', data)
-  if (data.question) port2.postMessage({ answer: data.question.length * 2 })
+  if (data.multiply) port2.postMessage({ product: data.multiply[0] * data.multiply[1] })
 }
 port1.onmessage = ({ data }) => console.log('port1 received', data)
 
-const original = { question: 'what is 21 * 2?', sentAt: new Date(0), tags: new Set(['demo']) }
+const original = { multiply: [21, 2], sentAt: new Date(0), tags: new Set(['demo']) }
 port1.postMessage(original)
-original.question = 'changed after posting' // the receiver still sees the original text
+original.multiply[0] = 1000 // changed after posting: the receiver still sees 21
 
 // 2. Workers rules: no transfer lists, ports cannot be sent.
 for (const [what, post] of [
@@ -43,6 +43,11 @@ port1.close()
 errors.port1.close()
 
 // 5. installGlobals() decides like workerd does from a compatibility date.
-const restore = installGlobals({ compatibilityDate: '2025-08-01' })
-console.log('compatibility date 2025-08-01 exposes nothing; the host keeps its own MessageChannel')
+const hostChannel = globalThis.MessageChannel
+const restore = installGlobals({ compatibilityDate: '2025-09-01', replaceNative: true })
+console.log(
+  'installGlobals(2025-09-01) replaced the host MessageChannel:',
+  globalThis.MessageChannel !== hostChannel,
+)
 restore()
+console.log('and restore() put it back:', globalThis.MessageChannel === hostChannel)
