@@ -89,6 +89,9 @@ const CLOSED = 1
 const STARTED = 2
 const FAIR = 4
 
+/** The key of `MessagePort#[postUncloned]`, shared through the global symbol registry. */
+const postUncloned: unique symbol = Symbol.for('entangle.postUncloned') as never
+
 /** @internal Creates a port; `new MessagePort()` is not allowed from outside. */
 let createPort: (delivery: Delivery) => MessagePort
 /** @internal Joins two fresh ports. */
@@ -154,6 +157,19 @@ export class MessagePort implements EventTarget {
     const data = clone(message)
     const peer = this.#peer
     if (peer !== null) peer.#receive(data)
+  }
+
+  /**
+   * For libraries built on this package (`@entangle/actors` uses it): posts `message` as it is,
+   * without cloning it and without the checks of `postMessage`. The caller hands the value over and
+   * must not touch it again; it must be something `postMessage` would accept, and a value whose
+   * clone equals itself (say, an array of primitives made for this message), so that the receiver
+   * cannot tell the difference. The method is keyed by `Symbol.for('entangle.postUncloned')` so a
+   * library finds it without importing this package.
+   */
+  [postUncloned](message: unknown): void {
+    const peer = this.#peer
+    if (peer !== null) peer.#receive(message)
   }
 
   /**
