@@ -1,0 +1,163 @@
+/**
+ * Remote events. An eventemitter3 emitter returned or read across the port arrives as a
+ * `RemoteEmitter`: a local eventemitter3 emitter that subscribes on the owner when its first local
+ * listener for an event is added (SUB) and unsubscribes when the last one goes (UNSUB). The owner
+ * forwards each subscribed event with one EMIT message.
+ */
+import { EventEmitter } from 'eventemitter3'
+import type { Connection } from './connection'
+import { SUB, UNSUB } from './protocol'
+import type { ImportEntry } from './remote'
+
+type Listener = (...args: unknown[]) => void
+
+/** The owner's record of an exported emitter. */
+export interface EmitterExport {
+  readonly kind: 3
+  readonly value: EventEmitter
+  count: number
+  /** Event name to the forwarding listener installed on `value`. */
+  readonly subscriptions: Map<string, Listener>
+}
+
+/** Owner side: start forwarding `event` of the exported emitter `id`. */
+export function subscribe(conn: Connection, id: number, entry: EmitterExport, event: string): void {
+  if (entry.subscriptions.has(event)) return
+  const listener: Listener = (...args) => conn.forwardEvent(id, event, args)
+  entry.subscriptions.set(event, listener)
+  entry.value.on(event, listener)
+}
+
+/** Owner side: stop forwarding `event`. */
+export function unsubscribe(entry: EmitterExport, event: string): void {
+  const listener = entry.subscriptions.get(event)
+  if (listener === undefined) return
+  entry.subscriptions.delete(event)
+  entry.value.off(event, listener)
+}
+
+/** Owner side: stop forwarding everything (release, close). */
+export function unsubscribeAll(entry: EmitterExport): void {
+  for (const event of [...entry.subscriptions.keys()]) unsubscribe(entry, event)
+}
+
+/**
+ * A local eventemitter3 emitter mirroring one on the peer. Adding the first listener for an event
+ * subscribes across the port, removing the last one unsubscribes. String event names only; symbol
+ * events stay local. `emit()` on it is local too. Dispose (or `release()`) to drop it.
+ *
+ * @example
+ * const events = await remote.events   // the owner's `events` is an EventEmitter
+ * events.on('tick', (n) => console.log(n))
+ */
+export class RemoteEmitter<Events extends EventEmitter.ValidEventTypes = string | symbol>
+  extends EventEmitter<Events>
+  implements Disposable
+{
+  readonly #conn: Connection
+  readonly #entry: ImportEntry
+  #subscribed = 0
+  #released = false
+
+  /** @internal Created by the connection when an emitter arrives. */
+  constructor(conn: Connection, entry: ImportEntry) {
+    super()
+    this.#conn = conn
+    this.#entry = entry
+  }
+
+  /** @internal The export id on the owner's side when this emitter belongs to `conn`. */
+  idOn(conn: Connection): number | undefined {
+    return conn === this.#conn && !this.#released ? this.#entry.id : undefined
+  }
+
+  override on<T extends EventEmitter.EventNames<Events>>(
+    event: T,
+    fn: EventEmitter.EventListener<Events, T>,
+    context?: unknown,
+  ): this {
+    const first = this.listenerCount(event) === 0
+    super.on(event, fn, context)
+    if (first) this.#change(event, SUB)
+    return this
+  }
+
+  override addListener<T extends EventEmitter.EventNames<Events>>(
+    event: T,
+    fn: EventEmitter.EventListener<Events, T>,
+    context?: unknown,
+  ): this {
+    return this.on(event, fn, context)
+  }
+
+  override once<T extends EventEmitter.EventNames<Events>>(
+    event: T,
+    fn: EventEmitter.EventListener<Events, T>,
+    context?: unknown,
+  ): this {
+    const first = this.listenerCount(event) === 0
+    super.once(event, fn, context)
+    if (first) this.#change(event, SUB)
+    return this
+  }
+
+  override removeListener<T extends EventEmitter.EventNames<Events>>(
+    event: T,
+    fn?: EventEmitter.EventListener<Events, T>,
+    context?: unknown,
+    once?: boolean,
+  ): this {
+    const had = this.listenerCount(event) > 0
+    super.removeListener(event, fn, context, once)
+    if (had && this.listenerCount(event) === 0) this.#change(event, UNSUB)
+    return this
+  }
+
+  override off<T extends EventEmitter.EventNames<Events>>(
+    event: T,
+    fn?: EventEmitter.EventListener<Events, T>,
+    context?: unknown,
+    once?: boolean,
+  ): this {
+    return this.removeListener(event, fn, context, once)
+  }
+
+  override removeAllListeners(event?: EventEmitter.EventNames<Events>): this {
+    const events =
+      event === undefined ? this.eventNames() : this.listenerCount(event) > 0 ? [event] : []
+    super.removeAllListeners(event)
+    for (const name of events) this.#change(name, UNSUB)
+    return this
+  }
+
+  /** Drops the remote emitter: local listeners are removed and the owner stops forwarding. */
+  [Symbol.dispose](): void {
+    if (this.#released) return
+    this.#released = true
+    super.removeAllListeners()
+    if (this.#subscribed > 0) this.#conn.liveEmitters.delete(this)
+    this.#subscribed = 0
+    this.#conn.releaseImport(this.#entry)
+  }
+
+  /** @internal Delivers an EMIT from the owner to the local listeners. */
+  deliver(event: string, args: unknown[]): void {
+    ;(super.emit as (event: string, ...args: unknown[]) => boolean)(event, ...args)
+  }
+
+  /** @internal The connection closed: nothing is forwarded any more. */
+  detach(): void {
+    this.#released = true
+    this.#subscribed = 0
+  }
+
+  #change(event: EventEmitter.EventNames<Events>, kind: typeof SUB | typeof UNSUB): void {
+    if (typeof event !== 'string' || this.#released) return
+    if (kind === SUB) {
+      if (this.#subscribed++ === 0) this.#conn.liveEmitters.add(this)
+    } else if (--this.#subscribed === 0) {
+      this.#conn.liveEmitters.delete(this)
+    }
+    this.#conn.send([kind, this.#entry.id, event])
+  }
+}
