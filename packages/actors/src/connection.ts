@@ -8,7 +8,23 @@ import { EventEmitter } from 'eventemitter3'
 import { enter, leave, type SignalSource } from './context'
 import { type Attachment, attach, type Endpoint, postUncloned } from './endpoint'
 import { dataCloneError, decodeError, encodeError, RpcError } from './errors'
-import { type EmitterExport, RemoteEmitter, subscribe, unsubscribe, unsubscribeAll } from './events'
+import {
+  createEmitter,
+  detachEmitter,
+  type EmitterExport,
+  emitterIdOn,
+  RemoteEmitter,
+  subscribe,
+  unsubscribe,
+  unsubscribeAll,
+} from './events'
+import {
+  type CallOptions,
+  type ConnectionOptions,
+  defaultOptions,
+  type ResolvedOptions,
+  resolveOptions,
+} from './options'
 import { PendingCalls } from './pending'
 import {
   APPLY,
@@ -39,71 +55,27 @@ import {
   STOP,
   SUB,
   UNSUB,
+  type WirePath,
 } from './protocol'
 import { createRecord, handlerOf, type ImportEntry, isMarked, type RemoteRecord } from './remote'
+import { checkAllowed, checkAssignable, member } from './safety'
 import {
+  abandonProducer,
   type ConsumerState,
   createConsumer,
   grant,
   onEnd,
   onFail,
   onItem,
+  openStream,
   type Producer,
-  RemoteStream,
   stopProducer,
 } from './stream'
 
-/** Options of the connection on one endpoint (shared by every `expose` and `wrap` on it). */
-export interface ConnectionOptions {
-  /**
-   * Called with what cannot be thrown at a caller: malformed or foreign messages (an `RpcError`
-   * with code 'PROTOCOL'), a version mismatch, a failed fire-and-forget assignment, an event whose
-   * arguments cannot be cloned, a throwing event listener. Default: ignore.
-   */
-  onError?: (error: Error) => void
-  /** How many stream items a producer may run ahead of this side's consumer. Default 16. */
-  readAhead?: number
-  /** Leave stacks out of errors sent to the peer. Default false. */
-  redactStack?: boolean
-}
-
-/** Per-call options, given through `withOptions()`. No timeout unless you set one. */
-export interface CallOptions {
-  /** Aborting it rejects the call with `RpcError` 'ABORTED' and aborts the callee's signal. */
-  signal?: AbortSignal
-  /** Milliseconds before the call rejects with `RpcError` 'TIMEOUT'. */
-  timeout?: number
-}
-
-type ResolvedOptions = Required<ConnectionOptions>
-
-/** The defaults of every connection option, in one place. */
-export const defaultOptions: Readonly<ResolvedOptions> = {
-  onError: () => {},
-  readAhead: 16,
-  redactStack: false,
-}
-
-/** Checks `options` and merges them over `base`. Throws a TypeError naming a bad option. */
-export function resolveOptions(base: ResolvedOptions, options: ConnectionOptions): ResolvedOptions {
-  const { onError, readAhead, redactStack } = options
-  if (onError !== undefined && typeof onError !== 'function') {
-    throw new TypeError('options.onError must be a function')
-  }
-  if (readAhead !== undefined && !(Number.isSafeInteger(readAhead) && readAhead >= 1)) {
-    throw new TypeError(`options.readAhead must be a positive integer, got ${readAhead}`)
-  }
-  return {
-    onError: onError ?? base.onError,
-    readAhead: readAhead ?? base.readAhead,
-    redactStack: redactStack ?? base.redactStack,
-  }
-}
-
 interface Service {
   value: object
-  /** Allowed paths (`a.b`), and their subtrees (`a.b.`); undefined allows everything. */
-  allow: readonly string[] | undefined
+  /** Allowed paths as key lists, each with what lies below it; undefined allows everything. */
+  allow: readonly (readonly string[])[] | undefined
 }
 
 interface HandleExport {
@@ -122,52 +94,24 @@ function capture(resolve: (value: unknown) => void, reject: (error: unknown) => 
   capturedReject = reject
 }
 
-const forbiddenKeys = new Set([
-  '__proto__',
-  'constructor',
-  'prototype',
-  'caller',
-  'callee',
-  'arguments',
-])
-const objectProto = Object.prototype as unknown as Record<string, unknown>
-const functionProto = Function.prototype as unknown as Record<string, unknown>
-
-/** A path on the wire: one key as a string, or an array of keys. */
-type WirePath = string | readonly string[]
-
 /** Index of the first argument in a request. */
 const ARGS = 5
-
-function forbidden(key: string, target: string | number, path: WirePath): RpcError {
-  return new RpcError(
-    'FORBIDDEN',
-    `"${key}" cannot be reached through a remote (${describe(target, path)})`,
-  )
-}
-
-/** Reads `owner[key]` for a request, refusing what an exposed object does not offer by itself. */
-function member(owner: unknown, key: string, target: string | number, path: WirePath) {
-  if (forbiddenKeys.has(key)) throw forbidden(key, target, path)
-  if (owner === null || owner === undefined) {
-    throw new TypeError(`Cannot read "${key}" of ${owner} (${describe(target, path)})`)
-  }
-  const value = (owner as Record<string, unknown>)[key]
-  if (typeof value === 'function' && (value === objectProto[key] || value === functionProto[key])) {
-    throw forbidden(key, target, path)
-  }
-  return value
-}
 
 function isCloneError(error: unknown): boolean {
   return error instanceof Error && error.name === 'DataCloneError'
 }
 
-const finalizers = new FinalizationRegistry<ImportEntry>((entry) => entry.conn.finalized(entry))
+// The garbage collector took an import's last proxy. A call in flight holds its record (in the
+// pending table), so this never runs under one.
+const finalizers = new FinalizationRegistry<ImportEntry>((entry) => entry.conn.releaseImport(entry))
 
 const connections = new WeakMap<object, Connection>()
 
-/** The open connection on `endpoint`, created on first use; `options` update it. */
+/**
+ * The connection on `endpoint`, created on first use; `options` update it. A closed connection stays
+ * the endpoint's connection: the peer is gone, so a new one would wait for replies forever, while
+ * the closed one rejects every call at once.
+ */
 export function connect(endpoint: Endpoint, options: ConnectionOptions): Connection {
   const existing = connections.get(endpoint)
   if (existing !== undefined) {
@@ -179,7 +123,7 @@ export function connect(endpoint: Endpoint, options: ConnectionOptions): Connect
   return conn
 }
 
-/** The open connection on `endpoint`, if any. */
+/** The connection on `endpoint` (open or closed), if any. */
 export function connectionOf(endpoint: object): Connection | undefined {
   return connections.get(endpoint)
 }
@@ -219,7 +163,7 @@ export class Connection implements SignalSource {
     this.options = options
     this.attachment = attach(endpoint, {
       message: (data) => this.receive(data),
-      closed: () => this.shutdown(new RpcError('CLOSED', 'The port was closed'), false, false),
+      closed: () => this.shutdown(new RpcError('CLOSED', 'The port was closed'), false),
       messageError: () => this.malformed('a message could not be deserialized'),
     })
     this.send([HELLO, PROTOCOL_NAME, PROTOCOL_VERSION])
@@ -228,7 +172,11 @@ export class Connection implements SignalSource {
   // ---------------------------------------------------------------- public surface (via rpc.ts)
 
   /** Exposes `value` under `name`; returns the function that withdraws it. */
-  expose(name: string, value: object, allow: readonly string[] | undefined): () => void {
+  expose(
+    name: string,
+    value: object,
+    allow: readonly (readonly string[])[] | undefined,
+  ): () => void {
     if (this.closedError !== undefined) throw this.closedError
     if (this.services.has(name)) {
       throw new Error(`A service named "${name}" is already exposed on this endpoint`)
@@ -247,7 +195,7 @@ export class Connection implements SignalSource {
 
   /** Closes the connection: pending calls on both sides reject, the endpoint is closed. */
   close(): void {
-    this.shutdown(new RpcError('CLOSED', 'The connection was closed'), true, true)
+    this.shutdown(new RpcError('CLOSED', 'The connection was closed'), true)
   }
 
   /** Reports to `onError`, which must never throw into the host. */
@@ -287,59 +235,56 @@ export class Connection implements SignalSource {
     args: unknown[],
     options: CallOptions | undefined,
   ): Promise<unknown> {
-    if (this.closedError !== undefined) return Promise.reject(this.closedError)
-    if (record.released) return Promise.reject(this.releasedError(record))
+    if (this.closedError !== undefined) return rejectedQuietly(this.closedError)
+    if (record.released) return rejectedQuietly(this.releasedError(record))
     if (options?.signal?.aborted) return Promise.reject(abortedError(record, path, options.signal))
     const id = ++this.lastCall
+    const target = record.target
     const wirePath = path.length === 1 ? (path[0] as string) : path
-    let message: unknown[] | undefined
+    // [kind, id, target, path, refs, ...args]: one flat array, the cheapest shape to clone.
+    // Literal arrays for the common arities: cheaper than a spread, and never grown by a push.
+    let message: unknown[]
+    switch (args.length) {
+      case 0:
+        message = [kind, id, target, wirePath, 0]
+        break
+      case 1:
+        message = [kind, id, target, wirePath, 0, args[0]]
+        break
+      case 2:
+        message = [kind, id, target, wirePath, 0, args[0], args[1]]
+        break
+      case 3:
+        message = [kind, id, target, wirePath, 0, args[0], args[1], args[2]]
+        break
+      default:
+        message = [kind, id, target, wirePath, 0, ...args]
+    }
+    // An argument that travels by reference leaves null in its slot and a triple in `refs`.
     let refs: number[] | undefined
-    let plain = true
     for (let i = 0; i < args.length; i++) {
       const arg = args[i]
-      if (typeof arg === 'function' || (typeof arg === 'object' && arg !== null)) {
-        plain = false
-        break
+      if (typeof arg !== 'function' && (typeof arg !== 'object' || arg === null)) continue
+      let ref: number
+      try {
+        ref = this.reference(arg)
+      } catch (error) {
+        this.unexport(refs)
+        return Promise.reject(cloneFailure(`Argument ${i} of ${describe(target, path)}()`, error))
       }
+      if (ref === 0) continue
+      refs ??= []
+      refs.push(i, this.exportKind, ref)
+      message[ARGS + i] = null
     }
-    // [kind, id, target, path, refs, ...args]: one flat array, the cheapest shape to clone.
-    if (plain && args.length <= 3) {
-      const target = record.target
-      if (args.length === 0) message = [kind, id, target, wirePath, 0]
-      else if (args.length === 1) message = [kind, id, target, wirePath, 0, args[0]]
-      else if (args.length === 2) message = [kind, id, target, wirePath, 0, args[0], args[1]]
-      else message = [kind, id, target, wirePath, 0, args[0], args[1], args[2]]
-    } else {
-      message = [kind, id, record.target, wirePath, 0]
-      for (let i = 0; i < args.length; i++) {
-        const arg = args[i]
-        if (typeof arg === 'function' || (typeof arg === 'object' && arg !== null)) {
-          let ref: number
-          try {
-            ref = this.reference(arg)
-          } catch (error) {
-            this.unexport(refs)
-            const what = `Argument ${i} of ${describe(record.target, path)}()`
-            return Promise.reject(cloneFailure(what, error))
-          }
-          if (ref !== 0) {
-            refs ??= []
-            refs.push(i, this.exportKind, ref)
-            message.push(null)
-            continue
-          }
-        }
-        message.push(arg)
-      }
-      if (refs !== undefined) message[4] = refs
-    }
+    if (refs !== undefined) message[4] = refs
     const promise = new Promise(capture)
-    this.pending.add(id, capturedResolve, capturedReject, record)
+    this.pending.add(id, promise, capturedResolve, capturedReject, record)
     capturedResolve = capturedReject = noop
     try {
       this.post(message)
     } catch (error) {
-      this.pending.reject(id, argumentsFailure(error, args, record, path))
+      this.pending.reject(id, argumentsFailure(error, message, record, path))
       this.unexport(refs)
       return promise
     }
@@ -356,7 +301,7 @@ export class Connection implements SignalSource {
     if (ids.length === 0) return
     const error = this.releasedError(record)
     for (const id of ids) {
-      this.pending.reject(id, error)
+      this.pending.reject(id, error, true)
       this.send([CANCEL, id, 'ABORTED'])
     }
   }
@@ -366,11 +311,6 @@ export class Connection implements SignalSource {
     if (this.imports.get(entry.id) !== entry) return
     this.imports.delete(entry.id)
     this.send([RELEASE, entry.id, entry.count])
-  }
-
-  /** The garbage collector took an import's last proxy. Calls in flight hold it, so none is. */
-  finalized(entry: ImportEntry): void {
-    this.releaseImport(entry)
   }
 
   private releasedError(record: RemoteRecord): RpcError {
@@ -470,7 +410,7 @@ export class Connection implements SignalSource {
           this.hello(data)
           break
         case BYE:
-          this.shutdown(new RpcError('CLOSED', 'The peer closed the connection'), false, false)
+          this.shutdown(new RpcError('CLOSED', 'The peer closed the connection'), false)
           break
         default:
           this.malformed(`unknown message kind ${String(data[0])}`)
@@ -506,35 +446,40 @@ export class Connection implements SignalSource {
       `The peer speaks ${PROTOCOL_NAME} protocol version ${String(data[2])}; this side speaks version ${PROTOCOL_VERSION}`,
     )
     this.report(error)
-    this.shutdown(error, false, false)
+    this.shutdown(error, false)
   }
 
   private settled(data: unknown[]): void {
     const id = data[1]
     const refs = data[3]
-    if (!isId(id)) {
-      this.malformed('a reply without a valid id')
+    if (!isId(id) || id > this.lastCall) {
+      this.malformed('a reply to an unknown call')
       return
     }
+    // A reply to a call cancelled or released meanwhile is expected, and ignored.
     if (refs === undefined) {
-      if (this.pending.resolve(id, data[2])) return
-    } else if (this.pending.has(id)) {
-      if (!isRefs(refs, 1)) {
-        this.pending.reject(id, new RpcError('PROTOCOL', 'The reply carried malformed references'))
-        return
-      }
-      let value: unknown
-      try {
-        value = this.importRef(refs[1] as number, refs[2] as number)
-      } catch (error) {
-        this.pending.reject(id, error)
-        return
-      }
-      this.pending.resolve(id, value)
+      this.pending.resolve(id, data[2])
       return
     }
-    // A reply to a call cancelled meanwhile is expected; one to a call never made is not.
-    if (id > this.lastCall) this.malformed('a reply to an unknown call')
+    if (!isRefs(refs, 1)) {
+      const error = new RpcError('PROTOCOL', 'The reply carried malformed references')
+      if (!this.pending.reject(id, error)) this.malformed('a reply with malformed references')
+      return
+    }
+    const kind = refs[1] as number
+    const ref = refs[2] as number
+    if (!this.pending.has(id)) {
+      this.giveBack(kind, ref)
+      return
+    }
+    let value: unknown
+    try {
+      value = this.importRef(kind, ref)
+    } catch (error) {
+      this.pending.reject(id, error)
+      return
+    }
+    this.pending.resolve(id, value)
   }
 
   private failed(data: unknown[]): void {
@@ -564,21 +509,23 @@ export class Connection implements SignalSource {
       return
     }
     let result: unknown
+    let thenable = false
     enter(this, id)
     try {
       if (refs !== 0) this.importSlots(data, ARGS, refs)
       result = this.perform(kind, target, path, data)
+      // Inside the try: reading `then` runs the result's code, which may throw.
+      thenable =
+        typeof result === 'object' &&
+        result !== null &&
+        typeof (result as PromiseLike<unknown>).then === 'function'
     } catch (error) {
       leave()
       this.reject(id, error)
       return
     }
     leave()
-    if (
-      typeof result === 'object' &&
-      result !== null &&
-      typeof (result as PromiseLike<unknown>).then === 'function'
-    ) {
+    if (thenable) {
       Promise.resolve(result).then(
         (value) => this.resolve(kind, id, value, target, path),
         (error) => this.reject(id, error),
@@ -602,15 +549,8 @@ export class Connection implements SignalSource {
     if (kind === GET) return key === undefined ? owner : member(owner, key, target, path)
     if (kind === SET) {
       if (key === undefined) throw new TypeError('Cannot assign to the exposed value itself')
-      if (forbiddenKeys.has(key) || (key in objectProto && !Object.hasOwn(Object(owner), key))) {
-        throw forbidden(key, target, path)
-      }
-      if ((typeof owner !== 'object' && typeof owner !== 'function') || owner === null) {
-        throw new TypeError(
-          `Cannot assign "${key}" of ${String(owner)} (${describe(target, path)})`,
-        )
-      }
-      ;(owner as Record<string, unknown>)[key] = data[ARGS]
+      checkAssignable(owner, key, target, path)
+      owner[key] = data[ARGS]
       return undefined
     }
     const fn = key === undefined ? owner : member(owner, key, target, path)
@@ -651,19 +591,7 @@ export class Connection implements SignalSource {
       const what = target === '' ? 'No default service' : `No service named "${target}"`
       throw new RpcError('NOT_FOUND', `${what} is exposed on the peer`)
     }
-    if (service.allow !== undefined) {
-      const joined = typeof path === 'string' ? path : path.join('.')
-      let allowed = false
-      for (const entry of service.allow) {
-        if (joined === entry || joined.startsWith(`${entry}.`)) {
-          allowed = true
-          break
-        }
-      }
-      if (!allowed) {
-        throw new RpcError('FORBIDDEN', `${describe(target, path)} is not in the allow-list`)
-      }
-    }
+    if (service.allow !== undefined) checkAllowed(service.allow, target, path)
     return service.value
   }
 
@@ -768,7 +696,7 @@ export class Connection implements SignalSource {
       return this.exportHandle(value, REF_HANDLE, 1)
     }
     if (value instanceof EventEmitter) {
-      const local = value instanceof RemoteEmitter ? value.idOn(this) : undefined
+      const local = value instanceof RemoteEmitter ? emitterIdOn(value, this) : undefined
       if (local !== undefined) {
         this.exportKind = REF_LOCAL
         return local
@@ -814,11 +742,19 @@ export class Connection implements SignalSource {
       if (kind === REF_STREAM) {
         const producer = this.producers.get(id)
         this.producers.delete(id)
-        producer?.iterator.return?.()?.catch(() => {})
+        if (producer !== undefined) abandonProducer(producer)
       } else if (kind !== REF_LOCAL) {
         this.dropExport(id, 1)
       }
     }
+  }
+
+  /** Gives the peer back a reference that arrived in a reply nobody waits for any more. */
+  private giveBack(kind: number, id: number): void {
+    if (kind === REF_LOCAL) return
+    if (id > this.lastImport) this.lastImport = id
+    if (kind === REF_STREAM) this.send([STOP, id])
+    else this.send([RELEASE, id, 1])
   }
 
   private dropExport(id: number, count: number): void {
@@ -850,7 +786,7 @@ export class Connection implements SignalSource {
     if (kind === REF_STREAM) {
       const state = createConsumer(this, id, this.options.readAhead)
       this.consumers.set(id, state)
-      return new RemoteStream(state)
+      return openStream(state)
     }
     const entry = this.imports.get(id)
     if (entry !== undefined) {
@@ -870,7 +806,7 @@ export class Connection implements SignalSource {
       held = record
       result = record.root
     } else {
-      held = result = new RemoteEmitter(this, fresh)
+      held = result = createEmitter(this, fresh)
     }
     fresh.ref = new WeakRef(held)
     this.imports.set(id, fresh)
@@ -914,8 +850,9 @@ export class Connection implements SignalSource {
     }
     const state = this.consumers.get(data[1])
     if (state === undefined) return
-    if (data[0] === ITEM) onItem(state, data[2])
-    else if (data[0] === END) onEnd(state, data[2])
+    if (data[0] === ITEM) {
+      if (!onItem(state, data[2])) this.malformed('a stream item beyond the granted credit')
+    } else if (data[0] === END) onEnd(state, data[2])
     else onFail(state, decodeError(data[2]))
   }
 
@@ -950,42 +887,37 @@ export class Connection implements SignalSource {
       return
     }
     const emitter = this.imports.get(data[1])?.ref.deref()
-    if (emitter instanceof RemoteEmitter) emitter.deliver(data[2], data[3])
+    if (emitter instanceof RemoteEmitter) emitter.emit(data[2], ...data[3])
   }
 
   // ---------------------------------------------------------------------------------- closing
 
   /**
    * Ends the connection with `error`: every pending call, stream and signal settles at once, and
-   * every later call rejects with `error`.
+   * every later call rejects with `error`. `byThisSide` (a `close()` here, not the peer leaving or
+   * a version mismatch) also tells the peer (BYE) and closes the endpoint.
    */
-  shutdown(error: RpcError, notifyPeer: boolean, closeEndpoint: boolean): void {
+  private shutdown(error: RpcError, byThisSide: boolean): void {
     if (this.closedError !== undefined) return
-    if (notifyPeer) this.send([BYE])
+    if (byThisSide) this.send([BYE])
     this.closedError = error
     this.attachment.detach()
-    if (connections.get(this.endpoint) === this) connections.delete(this.endpoint)
-    for (const id of this.pending.allIds()) this.pending.reject(id, error)
+    for (const id of this.pending.allIds()) this.pending.reject(id, error, true)
     const controllers = [...this.controllers.values()]
     this.controllers.clear()
     for (const controller of controllers) controller.abort(error)
-    for (const producer of this.producers.values()) {
-      producer.stopping = true
-      Promise.resolve()
-        .then(() => producer.iterator.return?.())
-        .catch(() => {})
-    }
+    for (const producer of this.producers.values()) abandonProducer(producer)
     this.producers.clear()
     for (const state of [...this.consumers.values()]) onFail(state, error)
     for (const entry of this.exports.values()) {
       if (entry.kind === REF_EMITTER) unsubscribeAll(entry)
     }
     this.exports.clear()
-    for (const emitter of this.liveEmitters) emitter.detach()
+    for (const emitter of this.liveEmitters) detachEmitter(emitter)
     this.liveEmitters.clear()
     this.imports.clear()
     this.services.clear()
-    if (closeEndpoint) {
+    if (byThisSide) {
       try {
         this.attachment.close()
       } catch (closeError) {
@@ -1032,21 +964,29 @@ function cloneFailure(what: string, error: unknown): unknown {
   return dataCloneError(what, error)
 }
 
-/** Names the argument that made postMessage throw. */
+/** Names the argument of request `message` that made postMessage throw. */
 function argumentsFailure(
   error: unknown,
-  args: unknown[],
+  message: unknown[],
   record: RemoteRecord,
   path: readonly string[],
 ): unknown {
   if (!isCloneError(error)) return error
   const what = describe(record.target, path)
-  for (let i = 0; i < args.length; i++) {
+  // The message, not the arguments: a reference's slot holds null there.
+  for (let i = ARGS; i < message.length; i++) {
     try {
-      structuredClone(args[i])
+      structuredClone(message[i])
     } catch (inner) {
-      return dataCloneError(`Argument ${i} of ${what}()`, inner)
+      return dataCloneError(`Argument ${i - ARGS} of ${what}()`, inner)
     }
   }
   return dataCloneError(`The arguments of ${what}()`, error)
+}
+
+/** A promise rejected with one of the connection's own errors, never an unhandled rejection. */
+function rejectedQuietly(error: RpcError): Promise<never> {
+  const promise = Promise.reject(error)
+  promise.catch(noop)
+  return promise
 }

@@ -109,13 +109,23 @@ function isCloneable(value: unknown): boolean {
 
 /**
  * Encodes a thrown value for the wire. `redactStack` leaves stacks out. A cause or inner error
- * already met on the way down (a cycle) or deeper than 16 levels is left out.
+ * already met on the way down (a cycle) or deeper than 16 levels is left out. Never throws: an own
+ * property whose getter throws is left out, and an error that cannot be read at all (a hostile
+ * proxy) is replaced by a plain Error saying so.
  */
 export function encodeError(
   thrown: unknown,
   redactStack: boolean,
   seen: Set<object> = new Set(),
 ): WireError {
+  try {
+    return encode(thrown, redactStack, seen)
+  } catch {
+    return { type: 'Error', name: 'Error', message: 'A thrown error could not be read' }
+  }
+}
+
+function encode(thrown: unknown, redactStack: boolean, seen: Set<object>): WireError {
   const type = typeof thrown === 'object' && thrown !== null ? typeOf(thrown) : undefined
   if (type === undefined) return { value: thrown }
   const error = thrown as Error & { code?: unknown; errors?: unknown }
@@ -145,7 +155,12 @@ export function encodeError(
   }
   for (const key of Object.keys(error)) {
     if (skipped.has(key)) continue
-    const value = (error as unknown as Record<string, unknown>)[key]
+    let value: unknown
+    try {
+      value = (error as unknown as Record<string, unknown>)[key]
+    } catch {
+      continue
+    }
     if (!isCloneable(value)) continue
     wire.props ??= {}
     wire.props[key] = value

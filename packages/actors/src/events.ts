@@ -41,6 +41,16 @@ export function unsubscribeAll(entry: EmitterExport): void {
   for (const event of [...entry.subscriptions.keys()]) unsubscribe(entry, event)
 }
 
+// RemoteEmitter has no public constructor or internal methods; its static block sets these three
+// functions, which the connection uses.
+
+/** Creates the local emitter for an emitter the peer exported (`entry`). */
+export let createEmitter: (conn: Connection, entry: ImportEntry) => RemoteEmitter
+/** The emitter's export id on the owner's side, when it belongs to `conn` and is not released. */
+export let emitterIdOn: (emitter: RemoteEmitter, conn: Connection) => number | undefined
+/** The connection closed: the emitter stops subscribing; its local listeners stay. */
+export let detachEmitter: (emitter: RemoteEmitter) => void
+
 /**
  * A local eventemitter3 emitter mirroring one on the peer. Adding the first listener for an event
  * subscribes across the port, removing the last one unsubscribes. String event names only; symbol
@@ -59,18 +69,23 @@ export class RemoteEmitter<Events extends EventEmitter.ValidEventTypes = string 
   #subscribed = 0
   #released = false
 
-  /** @internal Created by the connection when an emitter arrives. */
-  constructor(conn: Connection, entry: ImportEntry) {
+  private constructor(conn: Connection, entry: ImportEntry) {
     super()
     this.#conn = conn
     this.#entry = entry
   }
 
-  /** @internal The export id on the owner's side when this emitter belongs to `conn`. */
-  idOn(conn: Connection): number | undefined {
-    return conn === this.#conn && !this.#released ? this.#entry.id : undefined
+  static {
+    createEmitter = (conn, entry) => new RemoteEmitter(conn, entry)
+    emitterIdOn = (emitter, conn) =>
+      conn === emitter.#conn && !emitter.#released ? emitter.#entry.id : undefined
+    detachEmitter = (emitter) => {
+      emitter.#released = true
+      emitter.#subscribed = 0
+    }
   }
 
+  /** Adds a listener; the first one for a string event subscribes on the owner. */
   override on<T extends EventEmitter.EventNames<Events>>(
     event: T,
     fn: EventEmitter.EventListener<Events, T>,
@@ -82,6 +97,7 @@ export class RemoteEmitter<Events extends EventEmitter.ValidEventTypes = string 
     return this
   }
 
+  /** Same as `on()`. */
   override addListener<T extends EventEmitter.EventNames<Events>>(
     event: T,
     fn: EventEmitter.EventListener<Events, T>,
@@ -90,6 +106,7 @@ export class RemoteEmitter<Events extends EventEmitter.ValidEventTypes = string 
     return this.on(event, fn, context)
   }
 
+  /** Adds a listener for one call; the first listener for a string event subscribes on the owner. */
   override once<T extends EventEmitter.EventNames<Events>>(
     event: T,
     fn: EventEmitter.EventListener<Events, T>,
@@ -101,6 +118,7 @@ export class RemoteEmitter<Events extends EventEmitter.ValidEventTypes = string 
     return this
   }
 
+  /** Removes a listener; once an event has none left, the owner stops forwarding it. */
   override removeListener<T extends EventEmitter.EventNames<Events>>(
     event: T,
     fn?: EventEmitter.EventListener<Events, T>,
@@ -113,6 +131,7 @@ export class RemoteEmitter<Events extends EventEmitter.ValidEventTypes = string 
     return this
   }
 
+  /** Same as `removeListener()`. */
   override off<T extends EventEmitter.EventNames<Events>>(
     event: T,
     fn?: EventEmitter.EventListener<Events, T>,
@@ -122,6 +141,7 @@ export class RemoteEmitter<Events extends EventEmitter.ValidEventTypes = string 
     return this.removeListener(event, fn, context, once)
   }
 
+  /** Removes the listeners of one event (or all); the owner stops forwarding it (or them). */
   override removeAllListeners(event?: EventEmitter.EventNames<Events>): this {
     const events =
       event === undefined ? this.eventNames() : this.listenerCount(event) > 0 ? [event] : []
@@ -138,17 +158,6 @@ export class RemoteEmitter<Events extends EventEmitter.ValidEventTypes = string 
     if (this.#subscribed > 0) this.#conn.liveEmitters.delete(this)
     this.#subscribed = 0
     this.#conn.releaseImport(this.#entry)
-  }
-
-  /** @internal Delivers an EMIT from the owner to the local listeners. */
-  deliver(event: string, args: unknown[]): void {
-    ;(super.emit as (event: string, ...args: unknown[]) => boolean)(event, ...args)
-  }
-
-  /** @internal The connection closed: nothing is forwarded any more. */
-  detach(): void {
-    this.#released = true
-    this.#subscribed = 0
   }
 
   #change(event: EventEmitter.EventNames<Events>, kind: typeof SUB | typeof UNSUB): void {

@@ -1,41 +1,21 @@
 /**
- * @entangle/actors, RPC layer: typed proxies over one port pair, without transferring ports.
+ * @entangle/actors: typed RPC proxies (this file's first half) and actors (`./actors`) over one port
+ * pair, without transferring ports.
  */
 export { EventEmitter } from 'eventemitter3'
-export type { CallOptions, ConnectionOptions } from './connection'
+export * from './actors/index'
 export { currentSignal } from './context'
-export {
-  type EmitterEndpoint,
-  type Endpoint,
-  type EventTargetEndpoint,
-  type MessageEventLike,
-  postUncloned,
+export type {
+  EmitterEndpoint,
+  Endpoint,
+  EventTargetEndpoint,
+  MessageEventLike,
 } from './endpoint'
 export { RpcError, type RpcErrorCode } from './errors'
 export { RemoteEmitter } from './events'
+export type { CallOptions, ConnectionOptions, ExposeOptions, WrapOptions } from './options'
 export { PROTOCOL_NAME, PROTOCOL_VERSION } from './protocol'
 export { proxy } from './remote'
-export {
-  assign,
-  close,
-  type ExposeOptions,
-  expose,
-  release,
-  type WrapOptions,
-  withOptions,
-  wrap,
-} from './rpc'
+export { assign, close, expose, release, withOptions, wrap } from './rpc'
 export { RemoteStream } from './stream'
-export type {
-  Cloneable,
-  CloneableObject,
-  ProxyBrand,
-  ProxyMarked,
-  Remote,
-  RemoteArg,
-  RemoteArgs,
-  RemoteBrand,
-  RemoteObject,
-  RemoteProperty,
-  RemoteResult,
-} from './types'
+export type { Cloneable, ProxyMarked, Remote, RemoteArg, RemoteResult } from './types'

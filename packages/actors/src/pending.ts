@@ -9,20 +9,24 @@ import type { RemoteRecord } from './remote'
 type Settle = (value: unknown) => void
 
 interface Overflowed {
+  promise: Promise<unknown>
   resolve: Settle
   reject: Settle
   record: RemoteRecord
 }
 
+const noop = () => {}
+
 /**
- * Pending calls by id (positive integers: 0 marks a free slot), with their promise callbacks and
- * the remote they were made on.
+ * Pending calls by id (positive integers: 0 marks a free slot), with their promise, its callbacks
+ * and the remote they were made on.
  */
 export class PendingCalls {
   /** Number of pending calls. */
   size = 0
   private mask = 63
   private ids: number[] = new Array(64).fill(0)
+  private promises: Array<Promise<unknown> | undefined> = new Array(64).fill(undefined)
   private resolves: Array<Settle | undefined> = new Array(64).fill(undefined)
   private rejects: Array<Settle | undefined> = new Array(64).fill(undefined)
   private records: Array<RemoteRecord | undefined> = new Array(64).fill(undefined)
@@ -31,7 +35,13 @@ export class PendingCalls {
   private readonly cleanups = new Map<number, () => void>()
 
   /** Adds call `id` (ids must be added in increasing order). */
-  add(id: number, resolve: Settle, reject: Settle, record: RemoteRecord): void {
+  add(
+    id: number,
+    promise: Promise<unknown>,
+    resolve: Settle,
+    reject: Settle,
+    record: RemoteRecord,
+  ): void {
     let slot = id & this.mask
     if (this.ids[slot] !== 0 && this.size * 2 >= this.mask + 1) {
       this.grow()
@@ -40,12 +50,14 @@ export class PendingCalls {
     const occupant = this.ids[slot] as number
     if (occupant !== 0) {
       this.overflow.set(occupant, {
+        promise: this.promises[slot] as Promise<unknown>,
         resolve: this.resolves[slot] as Settle,
         reject: this.rejects[slot] as Settle,
         record: this.records[slot] as RemoteRecord,
       })
     }
     this.ids[slot] = id
+    this.promises[slot] = promise
     this.resolves[slot] = resolve
     this.rejects[slot] = reject
     this.records[slot] = record
@@ -76,23 +88,35 @@ export class PendingCalls {
     return entry !== undefined
   }
 
-  /** Rejects call `id`; false when it is not pending. */
-  reject(id: number, error: unknown): boolean {
+  /**
+   * Rejects call `id`; false when it is not pending. With `markHandled`, for the connection's own
+   * errors (closed, released), the promise is first marked handled: a call nobody awaits then
+   * never surfaces as an unhandled rejection.
+   */
+  reject(id: number, error: unknown, markHandled = false): boolean {
     const slot = id & this.mask
+    let promise: Promise<unknown>
+    let reject: Settle
     if (this.ids[slot] === id && id !== 0) {
-      const reject = this.rejects[slot] as Settle
+      promise = this.promises[slot] as Promise<unknown>
+      reject = this.rejects[slot] as Settle
       this.free(slot, id)
-      reject(error)
-      return true
+    } else {
+      const entry = this.takeOverflow(id)
+      if (entry === undefined) return false
+      promise = entry.promise
+      reject = entry.reject
     }
-    const entry = this.takeOverflow(id)
-    entry?.reject(error)
-    return entry !== undefined
+    if (markHandled) promise.catch(noop)
+    reject(error)
+    return true
   }
 
   /** Ids of the calls made on `record`. */
   idsOf(record: RemoteRecord): number[] {
     const found: number[] = []
+    // The ring keeps its peak size: skip the scan in the common case of nothing pending.
+    if (this.size === 0) return found
     for (let slot = 0; slot <= this.mask; slot++) {
       if (this.ids[slot] !== 0 && this.records[slot] === record)
         found.push(this.ids[slot] as number)
@@ -112,6 +136,7 @@ export class PendingCalls {
 
   private free(slot: number, id: number): void {
     this.ids[slot] = 0
+    this.promises[slot] = undefined
     this.resolves[slot] = undefined
     this.rejects[slot] = undefined
     this.records[slot] = undefined
@@ -141,6 +166,7 @@ export class PendingCalls {
     const capacity = (this.mask + 1) * 2
     const mask = capacity - 1
     const ids: number[] = new Array(capacity).fill(0)
+    const promises: Array<Promise<unknown> | undefined> = new Array(capacity).fill(undefined)
     const resolves: Array<Settle | undefined> = new Array(capacity).fill(undefined)
     const rejects: Array<Settle | undefined> = new Array(capacity).fill(undefined)
     const records: Array<RemoteRecord | undefined> = new Array(capacity).fill(undefined)
@@ -149,12 +175,14 @@ export class PendingCalls {
       if (id === 0) continue
       const to = id & mask
       ids[to] = id
+      promises[to] = this.promises[slot]
       resolves[to] = this.resolves[slot]
       rejects[to] = this.rejects[slot]
       records[to] = this.records[slot]
     }
     this.mask = mask
     this.ids = ids
+    this.promises = promises
     this.resolves = resolves
     this.rejects = rejects
     this.records = records

@@ -59,6 +59,9 @@ export const REF_STREAM = 2
 /** An eventemitter3 emitter exported by the sender. */
 export const REF_EMITTER = 3
 
+/** A request path on the wire: a single key as a string, or an array of keys. */
+export type WirePath = string | readonly string[]
+
 /** A request or stream id, or a handle id: a positive safe integer. */
 export function isId(value: unknown): value is number {
   return typeof value === 'number' && value > 0 && Number.isSafeInteger(value)
@@ -92,7 +95,7 @@ export function isRefs(value: unknown, slots: number): value is number[] {
  * Human-readable name of a request target, for error messages: `math.add`, `remote#3.inc`.
  * `path` is an array of keys, or a single key as on the wire.
  */
-export function describe(target: string | number, path: string | readonly string[]): string {
+export function describe(target: string | number, path: WirePath): string {
   const head = typeof target === 'number' ? `remote#${target}` : target
   const tail = typeof path === 'string' ? path : path.join('.')
   if (head === '') return tail === '' ? 'the exposed value' : tail

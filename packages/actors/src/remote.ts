@@ -57,6 +57,13 @@ export function isMarked(value: object): boolean {
 
 const handlers = new WeakMap<object, RemoteHandler>()
 
+/**
+ * How many child proxies one proxy caches. The cache makes `remote.add(...)` in a loop allocate
+ * nothing; it is emptied when full, so paths with ever-changing keys (`remote.items[i]`) cannot
+ * grow it without bound.
+ */
+const maxChildren = 64
+
 /** The handler behind a remote proxy, or undefined when `value` is not one. */
 export function handlerOf(value: unknown): RemoteHandler | undefined {
   return typeof value === 'function' ? handlers.get(value) : undefined
@@ -91,6 +98,7 @@ export class RemoteHandler implements ProxyHandler<object> {
     if (child === undefined) {
       child = createProxy(this.record, [...this.path, key])
       this.children ??= new Map()
+      if (this.children.size === maxChildren) this.children.clear()
       this.children.set(key, child)
     }
     return child

@@ -2,34 +2,19 @@
  * The public functions: `expose` and `wrap` (which share one connection per endpoint), `close`,
  * `release`, `withOptions` for per-call signal and timeout, and `assign` for typed writes.
  */
-import { type CallOptions, type ConnectionOptions, connect, connectionOf } from './connection'
+import { connect, connectionOf } from './connection'
 import type { Endpoint } from './endpoint'
+import {
+  allowList,
+  type CallOptions,
+  checkCallOptions,
+  type ExposeOptions,
+  serviceName,
+  type WrapOptions,
+} from './options'
 import { APPLY, SET } from './protocol'
 import { handlerOf } from './remote'
 import type { Remote, RemoteArg } from './types'
-
-/** Options of `expose()`. */
-export interface ExposeOptions extends ConnectionOptions {
-  /** Name of the service, for several on one endpoint. Default: the default service (`''`). */
-  name?: string
-  /**
-   * Paths the peer may reach (`'add'`, `'math.mul'`); a path also allows what lies below it.
-   * Default: everything the object offers by itself.
-   */
-  allow?: readonly string[]
-}
-
-/** Options of `wrap()`. */
-export interface WrapOptions extends ConnectionOptions {
-  /** Name of the peer's service to call. Default: the default service (`''`). */
-  name?: string
-}
-
-function checkName(name: unknown): string {
-  if (typeof name !== 'string')
-    throw new TypeError(`options.name must be a string, got ${typeof name}`)
-  return name
-}
 
 /**
  * Serves `target` to the peer of `endpoint`: its methods can be called, its properties read and
@@ -46,14 +31,8 @@ export function expose(
   if ((typeof target !== 'object' && typeof target !== 'function') || target === null) {
     throw new TypeError(`expose() takes an object or a function, got ${String(target)}`)
   }
-  const name = checkName(options.name ?? '')
-  let allow: string[] | undefined
-  if (options.allow !== undefined) {
-    if (!Array.isArray(options.allow) || options.allow.some((path) => typeof path !== 'string')) {
-      throw new TypeError('options.allow must be an array of paths such as "math.add"')
-    }
-    allow = [...options.allow]
-  }
+  const name = serviceName(options)
+  const allow = allowList(options)
   return connect(endpoint, options).expose(name, target, allow)
 }
 
@@ -66,7 +45,7 @@ export function expose(
  * await math.add(1, 2) // 3
  */
 export function wrap<T>(endpoint: Endpoint, options: WrapOptions = {}): Remote<T> {
-  const name = checkName(options.name ?? '')
+  const name = serviceName(options)
   return connect(endpoint, options).wrap(name) as Remote<T>
 }
 
@@ -106,13 +85,7 @@ export function withOptions<F extends (...args: never[]) => Promise<unknown>>(
 ): F {
   const handler = handlerOf(method)
   if (handler === undefined) throw new TypeError('withOptions() takes a method of a remote')
-  const { signal, timeout } = options
-  if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0)) {
-    throw new TypeError(`options.timeout must be a non-negative number of ms, got ${timeout}`)
-  }
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError('options.signal must be an AbortSignal')
-  }
+  checkCallOptions(options)
   const { record, path } = handler
   const call = (...args: unknown[]) => record.conn.call(APPLY, record, path, args, options)
   return call as unknown as F

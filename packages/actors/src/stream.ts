@@ -28,6 +28,17 @@ export function stopProducer(conn: Connection, id: number, producer: Producer): 
   if (!producer.running) void finish(conn, id, producer)
 }
 
+/**
+ * Producer side: runs the iterator's `return()` (its `finally` blocks) for a stream nobody will
+ * read, ignoring whatever it returns or throws.
+ */
+export function abandonProducer(producer: Producer): void {
+  producer.stopping = true
+  Promise.resolve()
+    .then(() => producer.iterator.return?.())
+    .catch(() => {})
+}
+
 async function pump(conn: Connection, id: number, producer: Producer): Promise<void> {
   producer.running = true
   try {
@@ -67,6 +78,11 @@ async function finish(conn: Connection, id: number, producer: Producer): Promise
 interface Waiter {
   resolve(result: IteratorResult<unknown>): void
   reject(error: unknown): void
+  /**
+   * The stream a `next()` was called on: while its waiter is queued (the connection holds the
+   * queue), garbage collection cannot take the stream and stop it under the pending `next()`.
+   */
+  readonly stream?: object
 }
 
 /** The consuming side of one stream, kept by the connection while the stream is open. */
@@ -82,6 +98,8 @@ export interface ConsumerState {
   done: boolean
   /** Items consumed since the last grant. */
   consumed: number
+  /** Items the producer may still send: granted and not yet received. */
+  credit: number
   /** A failure not yet delivered to `next()`. */
   failure: { error: unknown } | undefined
   endValue: unknown
@@ -101,29 +119,42 @@ export function createConsumer(conn: Connection, id: number, readAhead: number):
     stopping: false,
     done: false,
     consumed: 0,
+    credit: 0,
     failure: undefined,
     endValue: undefined,
     stopped: undefined,
   }
 }
 
+function pull(state: ConsumerState, credit: number): void {
+  state.credit += credit
+  state.conn.send([PULL, state.id, credit])
+}
+
 function consumedOne(state: ConsumerState): void {
   if (++state.consumed >= state.batch && !state.done && !state.stopping) {
-    state.conn.send([PULL, state.id, state.consumed])
+    pull(state, state.consumed)
     state.consumed = 0
   }
 }
 
-/** Consumer side: an ITEM arrived. */
-export function onItem(state: ConsumerState, value: unknown): void {
-  if (state.stopping || state.done) return
+/**
+ * Consumer side: an ITEM arrived. Returns false, dropping it, when the producer had no credit left
+ * for it (a peer breaking the protocol), so the buffer never holds more than `readAhead` items.
+ */
+export function onItem(state: ConsumerState, value: unknown): boolean {
+  // After STOP the producer may still send what it was producing: late, not malformed.
+  if (state.stopping || state.done) return true
+  if (state.credit === 0) return false
+  state.credit--
   const waiter = state.waiters.shift()
   if (waiter === undefined) {
     state.buffer.push(value)
-    return
+    return true
   }
   waiter.resolve({ value, done: false })
   consumedOne(state)
+  return true
 }
 
 /** Consumer side: END arrived. */
@@ -170,6 +201,9 @@ const finalizers = new FinalizationRegistry<ConsumerState>((state) => {
   if (!state.done && !state.stopping) stopConsumer(state).catch(() => {})
 })
 
+/** Creates the iterator for a stream that arrived; RemoteStream has no public constructor. */
+export let openStream: (state: ConsumerState) => RemoteStream<unknown>
+
 /**
  * An async iterator over a stream produced on the peer (an async iterable or async generator
  * returned across the port). Use it with `for await`; `break` stops the producer.
@@ -180,10 +214,13 @@ export class RemoteStream<T, TReturn = unknown>
   readonly #state: ConsumerState
   #stopping: Promise<void> | undefined = undefined
 
-  /** @internal Created by the connection when a stream arrives. */
-  constructor(state: ConsumerState) {
+  private constructor(state: ConsumerState) {
     this.#state = state
     finalizers.register(this, state)
+  }
+
+  static {
+    openStream = (state) => new RemoteStream(state)
   }
 
   /** Resolves with the next item; the first call starts the producer. */
@@ -206,10 +243,10 @@ export class RemoteStream<T, TReturn = unknown>
     }
     if (!state.started) {
       state.started = true
-      state.conn.send([PULL, state.id, state.conn.options.readAhead])
+      pull(state, state.conn.options.readAhead)
     }
     return new Promise<IteratorResult<T, TReturn>>((resolve, reject) => {
-      state.waiters.push({ resolve: resolve as Waiter['resolve'], reject })
+      state.waiters.push({ resolve: resolve as Waiter['resolve'], reject, stream: this })
     })
   }
 
@@ -228,6 +265,7 @@ export class RemoteStream<T, TReturn = unknown>
     throw error
   }
 
+  /** The stream is its own iterator, for `for await`. */
   [Symbol.asyncIterator](): this {
     return this
   }

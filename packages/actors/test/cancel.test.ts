@@ -3,8 +3,18 @@
  * timeout) and "nothing hangs" (close on either side, the port's close event, later calls).
  */
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import { close, currentSignal, expose, RpcError, withOptions, wrap } from '../src/index'
-import { deferred, kinds, type Pair, until } from './helpers'
+import {
+  close,
+  currentSignal,
+  expose,
+  type ProxyMarked,
+  proxy,
+  RpcError,
+  release,
+  withOptions,
+  wrap,
+} from '../src/index'
+import { deferred, kinds, type Pair, recordUnhandled, settlesSoon, tick, until } from './helpers'
 
 interface Slow {
   wait(): Promise<string>
@@ -168,5 +178,81 @@ describe.each(kinds)('over $name', ({ pair }) => {
     close(ports.a)
     const results = await Promise.allSettled(pending)
     expect(results.every((r) => r.status === 'rejected' && r.reason.code === 'CLOSED')).toBe(true)
+  })
+
+  test('calls nobody awaits leave no unhandled rejection when the connection closes', async () => {
+    ports = pair()
+    const unhandled = recordUnhandled()
+    try {
+      expose(slowService({}), ports.a)
+      const remote = wrap<Slow>(ports.b)
+      // Fire and forget: nobody ever looks at these promises.
+      remote.wait()
+      remote.watch()
+      close(ports.b)
+      remote.quick()
+      await tick()
+      await tick()
+      expect(unhandled.reasons).toEqual([])
+    } finally {
+      unhandled.stop()
+    }
+  })
+
+  test('calls nobody awaits leave no unhandled rejection when their remote is released', async () => {
+    ports = pair()
+    const unhandled = recordUnhandled()
+    try {
+      expose({ make: () => proxy(slowService({})) }, ports.a)
+      const remote = wrap<{ make(): ProxyMarked<Slow> }>(ports.b)
+      const handle = await remote.make()
+      handle.wait()
+      release(handle)
+      handle.quick()
+      await tick()
+      await tick()
+      expect(unhandled.reasons).toEqual([])
+    } finally {
+      unhandled.stop()
+    }
+  })
+
+  test('a result whose `then` getter throws rejects the call instead of leaving it pending', async () => {
+    ports = pair()
+    const hostile = new Proxy(
+      {},
+      {
+        get(_target, key) {
+          if (key === 'then') throw new RangeError('no then for you')
+          return undefined
+        },
+      },
+    )
+    expose({ give: () => hostile }, ports.a)
+    const remote = wrap<{ give(): unknown }>(ports.b)
+    const call = remote.give()
+    expect(await settlesSoon(call)).toBe(true)
+    await expect(call).rejects.toMatchObject({ name: 'RangeError', message: 'no then for you' })
+  })
+
+  test('a new wrap() or expose() on an endpoint whose connection closed fails at once', async () => {
+    ports = pair()
+    expose(slowService({}), ports.a)
+    const first = wrap<Slow>(ports.b)
+    expect(await first.quick()).toBe('quick')
+    close(ports.a)
+    await expect(first.quick()).rejects.toMatchObject({ code: 'CLOSED' })
+    const again = wrap<Slow>(ports.b).quick()
+    expect(await settlesSoon(again)).toBe(true)
+    await expect(again).rejects.toMatchObject({ code: 'CLOSED' })
+    expect(() => expose(slowService({}), ports.b)).toThrow(RpcError)
+  })
+
+  test('a timeout too long for a timer is refused rather than firing at once', () => {
+    ports = pair()
+    const remote = wrap<Slow>(ports.b)
+    expect(() => withOptions(remote.quick, { timeout: 2 ** 31 })).toThrow(/timeout/)
+    expect(() => withOptions(remote.quick, { timeout: 2 ** 31 - 1 })).not.toThrow()
+    expect(() => withOptions(remote.quick, { timeout: Number.POSITIVE_INFINITY })).not.toThrow()
   })
 })

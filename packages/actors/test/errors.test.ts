@@ -164,6 +164,23 @@ describe.each(kinds)('over $name', ({ pair }) => {
     expect(error).toEqual(value)
   })
 
+  test('an error with a property that throws when read still arrives, without it', async () => {
+    ports = pair()
+    const error = (await caught(ports, () => {
+      const hostile = new RangeError('hostile', { cause: 'root' })
+      Object.defineProperty(hostile, 'detail', {
+        enumerable: true,
+        get() {
+          throw new Error('do not read me')
+        },
+      })
+      return Object.assign(hostile, { status: 500 })
+    })) as Error & Record<string, unknown>
+    expect(error).toBeInstanceOf(RangeError)
+    expect(error).toMatchObject({ message: 'hostile', cause: 'root', status: 500 })
+    expect('detail' in error).toBe(false)
+  })
+
   test('a thrown value that cannot be cloned becomes a DataCloneError', async () => {
     ports = pair()
     const error = await caught(ports, () => () => 'a function')

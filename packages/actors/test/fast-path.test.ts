@@ -4,7 +4,8 @@
  */
 import { MessageChannel } from '@entangle/core'
 import { afterEach, expect, test } from 'vitest'
-import { close, type Endpoint, expose, postUncloned, proxy, wrap } from '../src/index'
+import { postUncloned } from '../src/endpoint'
+import { close, type Endpoint, expose, proxy, wrap } from '../src/index'
 
 interface Counted {
   endpoint: Endpoint

@@ -79,3 +79,28 @@ export async function collectUntil(condition: () => boolean, rounds = 50): Promi
 export async function collectSome(rounds = 5): Promise<void> {
   await collectUntil(() => false, rounds)
 }
+
+/**
+ * Collects the promises Node reports as unhandled rejections until `stop()`. Node reports them
+ * once the microtask queue is empty, so wait a macrotask (`tick()`) before reading the list.
+ */
+export function recordUnhandled(): { reasons: unknown[]; stop(): void } {
+  const reasons: unknown[] = []
+  const listener = (reason: unknown) => reasons.push(reason)
+  process.on('unhandledRejection', listener)
+  return { reasons, stop: () => process.off('unhandledRejection', listener) }
+}
+
+/** Whether `promise` settles within a few macrotasks (a hang shows as false, quickly). */
+export async function settlesSoon(promise: Promise<unknown>, rounds = 20): Promise<boolean> {
+  let settled = false
+  promise.then(
+    () => {
+      settled = true
+    },
+    () => {
+      settled = true
+    },
+  )
+  return until(() => settled, rounds)
+}

@@ -13,6 +13,7 @@ function track(table: PendingCalls, id: number, on = record): { settled: unknown
   const result = { settled: [] as unknown[] }
   table.add(
     id,
+    Promise.resolve(),
     (value) => result.settled.push(['ok', value]),
     (error) => result.settled.push(['error', error]),
     on,

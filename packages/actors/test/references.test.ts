@@ -12,9 +12,10 @@ import {
   type Remote,
   RpcError,
   release,
+  withOptions,
   wrap,
 } from '../src/index'
-import { collectSome, collectUntil, deferred, kinds, type Pair, tick } from './helpers'
+import { collectSome, collectUntil, deferred, kinds, type Pair, tick, until } from './helpers'
 
 describe.each(kinds)('over $name', ({ pair }) => {
   let ports: Pair
@@ -302,6 +303,52 @@ describe.each(kinds)('over $name', ({ pair }) => {
     expect(error).toMatchObject({ name: 'DataCloneError' })
     expect((error as Error).message).toMatch(/^Argument 1 of take\(\) could not be cloned/)
     expect(await remote.take(1, 2)).toBe('taken')
+  })
+
+  test('the DataCloneError names the uncloneable argument, not one sent by reference', async () => {
+    ports = pair()
+    expose({ take: (_fn: unknown, _value: unknown) => 'taken' }, ports.a)
+    const remote = wrap<{ take(fn: () => number, value: unknown): string }>(ports.b)
+    const fn = proxy(() => 1)
+    // @ts-expect-error a symbol cannot be cloned
+    const error = await remote.take(fn, Symbol('no')).catch((e: unknown) => e)
+    expect(error).toMatchObject({ name: 'DataCloneError' })
+    expect((error as Error).message).toMatch(/^Argument 1 of take\(\) could not be cloned/)
+  })
+
+  test('a handle in the reply to a call that timed out is given back to its owner', async () => {
+    ports = pair()
+    const gate = deferred()
+    let made: WeakRef<object> | undefined
+    expose(
+      {
+        async late() {
+          await gate.promise
+          const value = { ping: () => 'pong' }
+          made = new WeakRef(value)
+          return proxy(value)
+        },
+      },
+      ports.a,
+    )
+    const remote = wrap<{ late(): Promise<ProxyMarked<{ ping(): string }>> }>(ports.b)
+    await expect(withOptions(remote.late, { timeout: 1 })()).rejects.toMatchObject({
+      code: 'TIMEOUT',
+    })
+    gate.resolve()
+    expect(await until(() => made !== undefined)).toBe(true)
+    expect(await collectUntil(() => made?.deref() === undefined)).toBe(true)
+  })
+
+  test('proxies for paths nobody holds any more can be collected', async () => {
+    ports = pair()
+    expose({ items: [] as number[] }, ports.a)
+    const items = wrap<{ items: number[] }>(ports.b).items as unknown as Record<string, object>
+    const paths = Array.from({ length: 1000 }, (_, i) => new WeakRef(items[String(i)] as object))
+    const alive = () => paths.filter((path) => path.deref() !== undefined).length
+    expect(await collectUntil(() => alive() <= 100)).toBe(true)
+    // A path in use stays the same object.
+    expect(items.length).toBe(items.length)
   })
 
   test('an uncloneable result rejects with a DataCloneError naming the method', async () => {

@@ -96,6 +96,42 @@ describe.each(kinds)('over $name', ({ pair }) => {
     expect(Object.getPrototypeOf(target.inner)).toBe(Object.prototype)
   })
 
+  test('refused keys stay refused on the wire: string or array paths, services or handles, every kind', async () => {
+    ports = pair()
+    expose({ make: () => proxy({ inner: {} }) }, ports.a)
+    const raw = ports.b as Raw
+    const received = collect(ports.b)
+    const replyTo = async (id: number) => {
+      expect(await until(() => received.some((m) => Array.isArray(m) && m[1] === id))).toBe(true)
+      return received.find((m) => Array.isArray(m) && m[1] === id) as unknown[]
+    }
+    raw.postMessage([0, PROTOCOL_NAME, PROTOCOL_VERSION])
+    raw.postMessage([1, 1, '', 'make', 0])
+    const made = await replyTo(1)
+    const handle = (made[3] as number[])[2] as number
+    expect(handle).toBeGreaterThan(0)
+    const requests: unknown[][] = [
+      [2, '', '__proto__', 0],
+      [2, '', ['__proto__'], 0],
+      [2, '', ['toString'], 0],
+      [1, '', ['make', 'call'], 0, null],
+      [2, '', ['make', 'prototype'], 0],
+      [2, handle, '__proto__', 0],
+      [2, handle, ['inner', 'constructor'], 0],
+      [1, handle, ['hasOwnProperty'], 0, 'inner'],
+      [3, handle, '__proto__', 0, { polluted: true }],
+      [3, handle, ['inner', '__proto__', 'polluted'], 0, true],
+      [4, handle, ['constructor'], 0],
+    ]
+    let id = 100
+    for (const [kind, ...rest] of requests) {
+      raw.postMessage([kind, ++id, ...rest])
+      const reply = await replyTo(id)
+      expect([reply[0], reply[2]]).toMatchObject([6, { type: 'RpcError', code: 'FORBIDDEN' }])
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
   test('an allow-list limits the paths of a service, subtrees included', async () => {
     ports = pair()
     const api = {
@@ -117,6 +153,21 @@ describe.each(kinds)('over $name', ({ pair }) => {
     }
     // The parent of an allowed path would expose its siblings: refused too.
     await expect(Promise.resolve(remote.math)).rejects.toMatchObject({ code: 'FORBIDDEN' })
+  })
+
+  test('the allow-list compares keys, not dotted text: a key holding a dot is no way around it', async () => {
+    ports = pair()
+    const api = { math: { mul: (a: number, b: number) => a * b }, 'math.secret': () => 'leaked' }
+    expose(api, ports.a, { allow: ['math'] })
+    const remote = wrap<typeof api>(ports.b)
+    expect(await remote.math.mul(2, 3)).toBe(6)
+    await expect(remote['math.secret']()).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    const raw = collect(ports.b)
+    ;(ports.b as Raw).postMessage([1, 9001, '', ['math.secret'], 0])
+    expect(await until(() => raw.some((m) => Array.isArray(m) && m[1] === 9001))).toBe(true)
+    const reply = raw.find((m) => Array.isArray(m) && m[1] === 9001) as unknown[]
+    expect(reply[0]).toBe(6)
+    expect(reply[2]).toMatchObject({ type: 'RpcError', code: 'FORBIDDEN' })
   })
 
   test('malformed and foreign messages are ignored and reported; the connection keeps working', async () => {

@@ -3,8 +3,29 @@
  * read-ahead (backpressure), early return()/break stopping the producer, close and GC.
  */
 import { afterEach, describe, expect, test } from 'vitest'
-import { close, expose, RemoteStream, release, wrap } from '../src/index'
-import { collectUntil, deferred, kinds, type Pair, tick, until } from './helpers'
+import {
+  close,
+  type Endpoint,
+  expose,
+  PROTOCOL_NAME,
+  PROTOCOL_VERSION,
+  RemoteStream,
+  release,
+  withOptions,
+  wrap,
+} from '../src/index'
+import { APPLY, END, HELLO, ITEM, OK, PULL, REF_STREAM } from '../src/protocol'
+import {
+  collectSome,
+  collectUntil,
+  deferred,
+  kinds,
+  type Pair,
+  recordUnhandled,
+  settlesSoon,
+  tick,
+  until,
+} from './helpers'
 
 /** A counting producer that records how far it got and whether its finally ran. */
 function producer() {
@@ -223,6 +244,28 @@ describe.each(kinds)('over $name', ({ pair }) => {
     expect(state.finished).toBe(true)
   })
 
+  test('a stream argument of a call that cannot be sent is stopped, whatever its return() gives', async () => {
+    ports = pair()
+    expose({ take: (_values: unknown, _extra: unknown) => 'taken' }, ports.a)
+    const remote = wrap<{ take(values: AsyncIterable<number>, extra: unknown): string }>(ports.b)
+    let returned = false
+    const values = {
+      [Symbol.asyncIterator]: () => ({
+        next: async () => ({ done: true as const, value: undefined }),
+        // Not a promise: allowed by the iterator protocol's loose users, and must not crash.
+        return: () => {
+          returned = true
+          return { done: true as const, value: undefined }
+        },
+      }),
+    }
+    let call: Promise<unknown> | undefined
+    // @ts-expect-error a symbol cannot be cloned
+    expect(() => (call = remote.take(values as AsyncIterable<number>, Symbol('x')))).not.toThrow()
+    await expect(call).rejects.toMatchObject({ name: 'DataCloneError' })
+    expect(await until(() => returned)).toBe(true)
+  })
+
   test('closing the connection rejects a waiting next() and stops the producer', async () => {
     ports = pair()
     const gate = deferred()
@@ -262,4 +305,129 @@ describe.each(kinds)('over $name', ({ pair }) => {
     })()
     expect(await collectUntil(() => state.finished)).toBe(true)
   })
+
+  test('garbage collection never stops a stream while a next() is in flight', async () => {
+    ports = pair()
+    const gate = deferred()
+    expose(
+      {
+        async *late() {
+          await gate.promise
+          yield 'first'
+        },
+      },
+      ports.a,
+    )
+    const remote = wrap<{ late(): AsyncGenerator<string> }>(ports.b)
+    // Keep only the promise of next(), not the stream.
+    const pending = await (async () => ({ next: (await remote.late()).next() }))()
+    await collectSome(10)
+    gate.resolve()
+    expect(await pending.next).toEqual({ done: false, value: 'first' })
+  })
+
+  test('a stream in the reply to a call that timed out is stopped, not left running', async () => {
+    ports = pair()
+    const gate = deferred()
+    let returned = false
+    const iterable = {
+      [Symbol.asyncIterator]: () => ({
+        next: async () => ({ done: false, value: 1 }),
+        return: async () => {
+          returned = true
+          return { done: true, value: undefined }
+        },
+      }),
+    }
+    expose(
+      {
+        async late() {
+          await gate.promise
+          return iterable
+        },
+      },
+      ports.a,
+    )
+    const remote = wrap<{ late(): Promise<AsyncIterable<number>> }>(ports.b)
+    await expect(withOptions(remote.late, { timeout: 1 })()).rejects.toMatchObject({
+      code: 'TIMEOUT',
+    })
+    gate.resolve()
+    expect(await until(() => returned)).toBe(true)
+  })
+
+  test('an error the producer throws is delivered even when reading it throws', async () => {
+    ports = pair()
+    const unhandled = recordUnhandled()
+    try {
+      const hostile = new TypeError('hostile')
+      Object.defineProperty(hostile, 'detail', {
+        enumerable: true,
+        get() {
+          throw new Error('do not read me')
+        },
+      })
+      expose(
+        {
+          async *bad() {
+            yield 1
+            throw hostile
+          },
+        },
+        ports.a,
+      )
+      const remote = wrap<{ bad(): AsyncGenerator<number> }>(ports.b)
+      const stream = await remote.bad()
+      expect(await stream.next()).toEqual({ done: false, value: 1 })
+      const failed = stream.next().catch((error: unknown) => error)
+      expect(await settlesSoon(failed)).toBe(true)
+      expect(await failed).toMatchObject({ name: 'TypeError', message: 'hostile' })
+      await tick()
+      expect(unhandled.reasons).toEqual([])
+    } finally {
+      unhandled.stop()
+    }
+  })
+
+  test('items beyond the granted credit are reported and dropped: the buffer stays bounded', async () => {
+    ports = pair()
+    const errors: Error[] = []
+    const remote = wrap<{ stream(): AsyncIterable<number> }>(ports.b, {
+      readAhead: 4,
+      onError: (error) => errors.push(error),
+    })
+    // The serving side is played by hand, as a producer that ignores credit.
+    const raw = ports.a as Endpoint & { postMessage(m: unknown): void }
+    const received = listen(ports.a)
+    const call = remote.stream()
+    expect(await until(() => received.some((m) => m[0] === APPLY))).toBe(true)
+    const request = received.find((m) => m[0] === APPLY) as unknown[]
+    raw.postMessage([HELLO, PROTOCOL_NAME, PROTOCOL_VERSION])
+    raw.postMessage([OK, request[1], null, [0, REF_STREAM, 1]])
+    const stream = await call
+    const first = stream.next()
+    expect(await until(() => received.some((m) => m[0] === PULL))).toBe(true)
+    for (let i = 0; i < 10; i++) raw.postMessage([ITEM, 1, i])
+    expect(await first).toEqual({ done: false, value: 0 })
+    expect(await until(() => errors.length === 6)).toBe(true)
+    for (const error of errors) expect(error).toMatchObject({ code: 'PROTOCOL' })
+    raw.postMessage([END, 1, 'end'])
+    const rest: number[] = []
+    for await (const value of stream) rest.push(value)
+    expect(rest).toEqual([1, 2, 3])
+  })
 })
+
+/** Collects the array messages that arrive on a raw port. */
+function listen(port: Endpoint): unknown[][] {
+  const received: unknown[][] = []
+  const target = port as Endpoint & {
+    addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void
+    start?(): void
+  }
+  target.addEventListener('message', (event) => {
+    if (Array.isArray(event.data)) received.push(event.data)
+  })
+  target.start?.()
+  return received
+}
