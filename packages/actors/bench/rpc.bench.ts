@@ -8,17 +8,7 @@ import { close, expose, wrap } from '@entangle/actors'
 import { MessageChannel as CoreChannel } from '@entangle/core'
 import { createBirpc } from 'birpc'
 import * as Comlink from 'comlink'
-
-/** One benchmark scenario, as the root harness expects it. */
-export interface Scenario {
-  name: string
-  unit: string
-  higherIsBetter: boolean
-  anchorName: string
-  target: string
-  ours(quick: boolean): Promise<number>
-  anchor(quick: boolean): Promise<number>
-}
+import type { Scenario } from '../../../scripts/bench-types.ts'
 
 type Add = (a: number, b: number) => Promise<number>
 const api = { add: (a: number, b: number) => a + b }

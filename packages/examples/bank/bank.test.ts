@@ -1,22 +1,17 @@
 /**
  * The bank: concurrent transfers keep every balance exact, a full mailbox refuses and counts,
- * death watch reports a closed account, and a bad amount never resets a balance.
+ * death watch reports a closed account, and a bad request never resets a balance.
  */
-import {
-  type ActorError,
-  type ActorRef,
-  type ActorSystem,
-  createActorSystem,
-  type DeadLetter,
-} from '@entangle/actors'
+import type { ActorError, ActorRef, ActorSystem, DeadLetter } from '@entangle/actors'
 import { afterEach, beforeEach, expect, test } from 'vitest'
-import { type Account, type Branch, openBranch, transfer } from './bank.ts'
+import { type Account, type Branch, openBank, transfer } from './bank.ts'
 
 let system: ActorSystem
 let branch: ActorRef<Branch>
 beforeEach(() => {
-  system = createActorSystem({ id: 'bank-test' })
-  branch = openBranch(system)
+  const bank = openBank('bank-test')
+  system = bank.system
+  branch = bank.branch
 })
 afterEach(() => system.shutdown())
 
@@ -119,5 +114,16 @@ test('a bad amount is refused and the balance survives (the branch resumes its a
   await expect(account.ask('withdraw', 0.5)).rejects.toBeInstanceOf(RangeError)
   expect(await account.ask('balance')).toBe(70)
   expect(system.stats(account)).toMatchObject({ restarts: 0, status: 'running' })
-  await expect(open('dave', -1)).rejects.toBeInstanceOf(RangeError)
+})
+
+test('a bad request to the branch is refused and closes no account (the system resumes it)', async () => {
+  const alice = await open('alice', 100)
+  await expect(open('dave', -1)).rejects.toThrow(
+    'an amount must be a positive whole number, got -1',
+  )
+  await expect(open('alice', 5)).rejects.toThrow('an actor named "alice" already exists')
+  expect(await alice.ask('balance')).toBe(100)
+  expect(system.stats(branch)).toMatchObject({ restarts: 0, status: 'running' })
+  expect(system.stats(alice)).toMatchObject({ restarts: 0, status: 'running' })
+  expect(await branch.ask('closures')).toEqual([])
 })

@@ -3,7 +3,13 @@
  * time, so concurrent transfers cannot lose an update. The branch actor opens accounts (its
  * children, with bounded mailboxes) and watches them: it hears when one is closed.
  */
-import type { ActorRef, ActorSystem, Behavior, MailboxOptions } from '@entangle/actors'
+import {
+  type ActorRef,
+  type ActorSystem,
+  type Behavior,
+  createActorSystem,
+  type MailboxOptions,
+} from '@entangle/actors'
 
 /** The protocol of an account. */
 export interface Account {
@@ -61,7 +67,7 @@ function account(opening: number): Behavior<Account> {
 }
 
 /** The branch: its children are the accounts. */
-function branch(): Behavior<Branch> {
+function branchOffice(): Behavior<Branch> {
   return (ctx) => {
     const closures: string[] = []
     return {
@@ -77,11 +83,23 @@ function branch(): Behavior<Branch> {
   }
 }
 
-/** Opens a branch in `system`. */
-export function openBranch(system: ActorSystem, name = 'branch'): ActorRef<Branch> {
-  // An account's state is money: a message that fails (a bad amount) must never reset it, so a
-  // failed account resumes with its balance instead of restarting.
-  return system.spawn<Branch>(branch(), { name, supervisor: { decide: 'resume' } })
+/** A bank: its actor system and its branch (at `/branch`). */
+export interface Bank {
+  system: ActorSystem
+  branch: ActorRef<Branch>
+}
+
+/**
+ * Opens a bank. Its state is money, so a message that fails (a bad amount, a name already taken)
+ * is refused and its actor resumes, keeping its state. The default, a restart, would reset an
+ * account's balance, or restart the branch and with it close every account.
+ */
+export function openBank(id = 'bank'): Bank {
+  const resume = { decide: 'resume' } as const
+  // The system supervises the branch; the branch supervises its accounts.
+  const system = createActorSystem({ id, supervisor: resume })
+  const branch = system.spawn<Branch>(branchOffice(), { name: 'branch', supervisor: resume })
+  return { system, branch }
 }
 
 /**

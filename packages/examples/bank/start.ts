@@ -2,11 +2,10 @@
  * The bank demo (`pnpm --filter @entangle/examples start:bank`): a thousand concurrent transfers
  * without a lost update, an account flooded past its mailbox, and death watch on a closed account.
  */
-import { type ActorError, type ActorRef, createActorSystem } from '@entangle/actors'
-import { type Account, openBranch, transfer } from './bank.ts'
+import type { ActorError, ActorRef } from '@entangle/actors'
+import { type Account, openBank, transfer } from './bank.ts'
 
-const system = createActorSystem({ id: 'bank' })
-const branch = openBranch(system)
+const { system, branch } = openBank()
 const open = (owner: string) => branch.ask('open', { owner, deposit: 1000 })
 const [alice, bob, carol, dave] = [
   await open('alice'),

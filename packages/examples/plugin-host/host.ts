@@ -13,6 +13,7 @@ import {
   type Endpoint,
   expose,
   type Remote,
+  withOptions,
   wrap,
 } from '@entangle/actors'
 import { MessageChannel } from '@entangle/core'
@@ -67,9 +68,19 @@ export interface PluginHostOptions {
   readAhead?: number
   /** Restarts of one plugin allowed within a minute; one more stops it. Default 3. */
   maxRestarts?: number
+  /**
+   * How long the host waits for a plugin's `start()` and for each call of a plugin's callback,
+   * ms, so a plugin that never answers cannot hang the host. Default 10000.
+   */
+  callTimeoutMs?: number
 }
 
-const defaults: Required<PluginHostOptions> = { onLog: () => {}, readAhead: 8, maxRestarts: 3 }
+const defaults: Required<PluginHostOptions> = {
+  onLog: () => {},
+  readAhead: 8,
+  maxRestarts: 3,
+  callTimeoutMs: 10_000,
+}
 
 /** A running plugin host. */
 export interface PluginHost {
@@ -97,7 +108,8 @@ interface PluginOwner {
 
 /** Creates a plugin host. */
 export function createPluginHost(options: PluginHostOptions = {}): PluginHost {
-  const { onLog, readAhead, maxRestarts } = { ...defaults, ...options }
+  const { onLog, readAhead, maxRestarts, callTimeoutMs } = { ...defaults, ...options }
+  const timeout = { timeout: callTimeoutMs }
   const system = createActorSystem({
     id: 'plugin-host',
     supervisor: { decide: 'restart', maxRestarts, withinMs: 60_000 },
@@ -120,7 +132,8 @@ export function createPluginHost(options: PluginHostOptions = {}): PluginHost {
       log: (message) => write(`[${plugin}] ${message}`),
       documents: {
         list: () => [...documents.keys()],
-        async watch(listener) {
+        async watch(callback) {
+          const listener = withOptions(callback, timeout)
           mine.add(listener)
           watchers.add(listener)
           for (const doc of documents.values()) await listener(doc)
@@ -152,7 +165,7 @@ export function createPluginHost(options: PluginHostOptions = {}): PluginHost {
         dispose()
         await running.stop()
       })
-      await plugin.start()
+      await withOptions(plugin.start, timeout)()
       return {
         remote: () => plugin,
         exited(reason) {

@@ -2,9 +2,9 @@
  * The plugin host end to end: callbacks, a stream with backpressure from a worker thread, a
  * hostile plugin refused, and a crashing plugin restarted by supervision while the others run.
  */
-import type { ActorRef, TerminationReason } from '@entangle/actors'
+import { type ActorRef, expose, proxy, type TerminationReason, wrap } from '@entangle/actors'
 import { afterEach, beforeEach, expect, test } from 'vitest'
-import { createPluginHost, type PluginHost } from './host.ts'
+import { createPluginHost, type HostApi, type PluginHost, type PluginManifest } from './host.ts'
 import type { Flaky } from './plugins/flaky.ts'
 import type { Primes } from './plugins/primes.ts'
 import type { Snoop } from './plugins/snoop.ts'
@@ -14,7 +14,13 @@ import { manifests } from './plugins.ts'
 const readAhead = 4
 let host: PluginHost
 
+/** Node's handles of running worker threads (each holds a MessagePort until it has exited). */
+const threadHandles = () =>
+  process.getActiveResourcesInfo().filter((resource) => resource === 'MessagePort').length
+let handlesBefore: number
+
 beforeEach(async () => {
+  handlesBefore = threadHandles()
   host = createPluginHost({ readAhead })
   // A document from before the plugins load.
   await host.addDocument({ id: 'a', text: 'one two three' })
@@ -22,7 +28,11 @@ beforeEach(async () => {
 })
 afterEach(async () => {
   await host.stop()
+  // Every worker thread (primes, flaky, and flaky's restarts) has been terminated.
+  expect(threadHandles()).toBe(handlesBefore)
 })
+
+const flakyManifest = manifests.find(({ name }) => name === 'flaky') as PluginManifest
 
 test('a plugin hands the host a callback; the host calls it for old and new documents', async () => {
   const wordcount = await host.plugin<WordCount>('wordcount')
@@ -110,20 +120,66 @@ test('a crashed plugin is restarted by its supervisor while the others keep runn
 test('a plugin crashing more than maxRestarts times a minute is stopped for good', async () => {
   const small = createPluginHost({ maxRestarts: 1 })
   try {
-    small.load(manifests.find(({ name }) => name === 'flaky') as (typeof manifests)[number])
-    const owner = () => small.system.lookup('/flaky') as ActorRef
+    small.load(flakyManifest)
+    const owner = small.system.lookup('/flaky') as ActorRef
     const gone = new Promise<TerminationReason>((resolve) =>
-      small.system.watch(owner(), ({ reason }) => resolve(reason)),
+      small.system.watch(owner, ({ reason }) => resolve(reason)),
     )
+    const restarted = new Promise((resolve) => small.system.events.once('restarted', resolve))
     await expect((await small.plugin<Flaky>('flaky')).crash()).rejects.toMatchObject({
       code: 'CLOSED',
     })
-    await expect((await small.plugin<Flaky>('flaky')).crash()).rejects.toMatchObject({
-      code: 'CLOSED',
-    })
+    await restarted
+    const again = await small.plugin<Flaky>('flaky')
+    expect(await again.generation()).toBe(1)
+    await expect(again.crash()).rejects.toMatchObject({ code: 'CLOSED' })
     expect(await gone).toBe('failed')
     await expect(small.plugin('flaky')).rejects.toThrow('no plugin named "flaky" is running')
   } finally {
     await small.stop()
+  }
+})
+
+test('a plugin that never answers is given up on: nothing waits for it forever', async () => {
+  // Short enough for a quick test, long enough for deaf's start(), a few in-thread hops.
+  const strict = createPluginHost({ callTimeoutMs: 200, maxRestarts: 1 })
+  try {
+    const failures: unknown[] = []
+    strict.system.events.on('failed', (ref, error) => {
+      if (ref.path === '/stuck') failures.push(error)
+    })
+    // Its start() never answers.
+    strict.load({
+      name: 'stuck',
+      grants: [],
+      activate: (port) => expose({ start: () => new Promise<void>(() => {}) }, port),
+    })
+    // It starts, but the callback it registers never returns.
+    strict.load({
+      name: 'deaf',
+      grants: ['documents'],
+      activate(port) {
+        const api = wrap<HostApi>(port)
+        expose({ start: () => api.documents.watch(proxy(() => new Promise<void>(() => {}))) }, port)
+      },
+    })
+    const stuck = strict.system.lookup('/stuck') as ActorRef
+    const gone = new Promise<TerminationReason>((resolve) =>
+      strict.system.watch(stuck, ({ reason }) => resolve(reason)),
+    )
+    const refused = expect(strict.plugin('stuck')).rejects.toMatchObject({ code: 'STOPPED' })
+    expect(await gone).toBe('failed')
+    await refused
+    // Started twice (maxRestarts: 1), and each time its start() timed out.
+    expect(failures).toMatchObject([
+      { name: 'RpcError', code: 'TIMEOUT' },
+      { name: 'RpcError', code: 'TIMEOUT' },
+    ])
+
+    await strict.plugin('deaf')
+    // Resolves although deaf's callback never does.
+    await expect(strict.addDocument({ id: 'x', text: 'anyone?' })).resolves.toBeUndefined()
+  } finally {
+    await strict.stop()
   }
 })

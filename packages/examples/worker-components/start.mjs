@@ -36,7 +36,7 @@ async function send(url, { method = 'GET', path, client, body }) {
     .map((name) => `${name}: ${response.headers.get(name)}`)
   console.log(`> ${method} ${path}${body === undefined ? '' : ` ${body}`}  (x-client: ${client})`)
   console.log(`< ${response.status}  ${headers.join(', ')}`)
-  console.log(`  ${text.length > 110 ? `${text.slice(0, 107)}...` : text}`)
+  console.log(`  ${text.length > 120 ? `${text.slice(0, 117)}...` : text}`)
 }
 
 /**
@@ -61,20 +61,26 @@ async function burst(url, count) {
   )
 }
 
-/** @param {string} compatibilityDate */
-async function demo(compatibilityDate, full = true) {
+/**
+ * Serves the Worker with workerd at `compatibilityDate`, runs `show` against its URL, stops workerd.
+ * @param {string} compatibilityDate
+ * @param {(url: string) => Promise<void>} show
+ */
+async function withWorkerd(compatibilityDate, show) {
   const worker = await startWorker({ compatibilityDate })
   try {
     console.log(`\n== workerd, compatibility date ${compatibilityDate}, at ${worker.url}\n`)
-    for (const request of full ? tour : tour.slice(0, 1)) await send(worker.url, request)
-    if (!full) return
-    await burst(worker.url, 8)
-    await send(worker.url, { path: '/stats', client: 'bob' })
+    await show(worker.url)
   } finally {
     await worker.stop()
   }
 }
 
-await demo('2025-09-01')
-await demo('2025-08-01', false)
+await withWorkerd('2025-09-01', async (url) => {
+  for (const request of tour) await send(url, request)
+  await burst(url, 8)
+  await send(url, { path: '/stats', client: 'bob' })
+})
+// The same Worker where workerd has no MessageChannel: @entangle/core's is used instead.
+await withWorkerd('2025-08-01', (url) => send(url, { path: '/hello/ada', client: 'ada' }))
 console.log('\nworkerd stopped.')

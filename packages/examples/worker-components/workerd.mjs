@@ -52,13 +52,15 @@ export async function startWorker({ compatibilityDate }) {
   const kill = () => child.kill('SIGKILL')
   process.once('exit', kill)
   let output = ''
-  const keep = (/** @type {Buffer} */ chunk) => {
+  const keep = (/** @type {Buffer | string} */ chunk) => {
     output = (output + chunk).slice(-4000)
   }
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
+  // A binary that cannot be started reports 'error' then 'close', and never 'exit'.
+  child.on('error', (error) => keep(`${error.message}\n`))
   /** @type {Promise<number | null>} */
-  const exited = new Promise((resolve) => child.once('exit', resolve))
+  const exited = new Promise((resolve) => child.once('close', resolve))
   const stop = async () => {
     kill()
     await exited

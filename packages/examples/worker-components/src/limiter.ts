@@ -1,9 +1,10 @@
 /**
  * Rate limiting with actors: one token-bucket actor per client, created on demand by a parent
  * actor that hands out refs to them. Each client's bucket lives in exactly one actor, so
- * concurrent requests never race on it.
+ * concurrent requests never race on it. A limiter handles each message the moment it arrives over
+ * the port (its handlers are synchronous), so its mailbox never backs up and needs no bound.
  */
-import type { ActorRef, Behavior, MailboxOptions } from '@entangle/actors'
+import type { ActorRef, Behavior } from '@entangle/actors'
 
 /** Token-bucket settings. */
 export interface RateLimit {
@@ -11,8 +12,6 @@ export interface RateLimit {
   capacity: number
   /** One token comes back every `refillMs` milliseconds. */
   refillMs: number
-  /** The mailbox of each client's limiter. */
-  mailbox: MailboxOptions
 }
 
 /** The answer to one `take`. */
@@ -76,10 +75,7 @@ export function limiters(limit: RateLimit): Behavior<Limiters> {
     limiterFor(client) {
       // Actor names may not contain "/", "#" or spaces; the encoded key has none of them.
       const name = encodeURIComponent(client)
-      return (
-        ctx.child<Limiter>(name) ??
-        ctx.spawn<Limiter>(tokenBucket(limit), { name, mailbox: limit.mailbox })
-      )
+      return ctx.child<Limiter>(name) ?? ctx.spawn<Limiter>(tokenBucket(limit), { name })
     },
   })
 }

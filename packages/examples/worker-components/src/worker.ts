@@ -27,12 +27,7 @@ import { type Page, type Renderer, renderer } from './renderer.ts'
 
 /** Every setting of the Worker, in one place. */
 const settings = {
-  rateLimit: {
-    capacity: 5,
-    refillMs: 10_000,
-    // A client with this many requests in flight gets 503 instead of queueing more.
-    mailbox: { capacity: 16, overflow: 'reject' },
-  },
+  rateLimit: { capacity: 5, refillMs: 10_000 },
   cache: { maxEntries: 100, ttlMs: 60_000 },
   /** No ask waits longer than this; the request then fails with 504. */
   askTimeoutMs: 5_000,
@@ -41,14 +36,14 @@ const settings = {
 } as const
 
 /** The options of every ask. */
-const ask = { timeout: settings.askTimeoutMs }
+const askOptions = { timeout: settings.askTimeoutMs }
 
-type Channel = new () => { port1: Endpoint; port2: Endpoint }
+type ChannelClass = new () => { port1: Endpoint; port2: Endpoint }
 
 /** workerd's own MessageChannel when the compatibility date has one, else @entangle/core's. */
-const hostChannel = (globalThis as { MessageChannel?: Channel }).MessageChannel
-const Channel: Channel = hostChannel ?? CoreMessageChannel
-const channelName = hostChannel === undefined ? '@entangle/core' : 'workerd'
+const workerdChannel = (globalThis as { MessageChannel?: ChannelClass }).MessageChannel
+const Channel: ChannelClass = workerdChannel ?? CoreMessageChannel
+const channelName = workerdChannel === undefined ? '@entangle/core' : 'workerd'
 
 /** The components, as the router sees them. */
 interface App {
@@ -62,22 +57,22 @@ function createApp(): App {
   const store = createActorSystem({ id: 'store' })
   store.spawn(limiters(settings.rateLimit), { name: 'limiters' })
   store.spawn(cache(settings.cache), { name: 'cache' })
-  const stateLine = new Channel()
-  store.connect(stateLine.port2)
-  const storeSystem = edge.connect(stateLine.port1)
+  const storeChannel = new Channel()
+  store.connect(storeChannel.port2)
+  const remoteStore = edge.connect(storeChannel.port1)
 
-  const renderLine = new Channel()
-  expose(renderer, renderLine.port1)
+  const rendererChannel = new Channel()
+  expose(renderer, rendererChannel.port1)
 
-  const found = <P extends Protocol<P>>(path: string) =>
-    storeSystem.lookup<P>(path, ask).then((ref) => {
+  const lookup = <P extends Protocol<P>>(path: string) =>
+    remoteStore.lookup<P>(path, askOptions).then((ref) => {
       if (ref === undefined) throw new Error(`no actor at ${path}`)
       return ref
     })
   return {
-    limiters: found<Limiters>('/limiters'),
-    cache: found<Cache>('/cache'),
-    renderer: wrap<Renderer>(renderLine.port2),
+    limiters: lookup<Limiters>('/limiters'),
+    cache: lookup<Cache>('/cache'),
+    renderer: wrap<Renderer>(rendererChannel.port2),
   }
 }
 
@@ -107,17 +102,23 @@ async function route(app: App, request: Request): Promise<Response> {
     )
   }
   if (pathname === '/stats' && request.method === 'GET') {
-    const limiter = await (await app.limiters).ask('limiterFor', client, ask)
+    const limiter = await (await app.limiters).ask('limiterFor', client, askOptions)
     const cacheRef = await app.cache
     return Response.json({
       messageChannel: channelName,
-      client: { name: client, ...(await limiter.ask('stats', undefined, ask)) },
-      cache: await cacheRef.ask('stats', undefined, ask),
+      client: { name: client, ...(await limiter.ask('stats', undefined, askOptions)) },
+      cache: await cacheRef.ask('stats', undefined, askOptions),
     })
   }
   const hello = /^\/hello\/([^/]+)$/.exec(pathname)
   if (hello && request.method === 'GET') {
-    return limited(app, client, () => helloPage(app, decodeURIComponent(hello[1] as string)))
+    let name: string
+    try {
+      name = decodeURIComponent(hello[1] as string)
+    } catch {
+      return error(400, `the name in ${pathname} is not valid percent-encoding`)
+    }
+    return limited(app, client, () => helloPage(app, name))
   }
   if (pathname === '/render' && request.method === 'POST') {
     return limited(app, client, () => renderBody(app, request))
@@ -140,8 +141,8 @@ async function limited(
   client: string,
   handle: () => Promise<Response>,
 ): Promise<Response> {
-  const limiter = await (await app.limiters).ask('limiterFor', client, ask)
-  const decision = await limiter.ask('take', undefined, ask)
+  const limiter = await (await app.limiters).ask('limiterFor', client, askOptions)
+  const decision = await limiter.ask('take', undefined, askOptions)
   if (!decision.allowed) {
     const response = error(429, `rate limit reached for client "${client}"`)
     response.headers.set('retry-after', String(Math.ceil(decision.retryAfterMs / 1000)))
@@ -156,7 +157,7 @@ async function limited(
 async function helloPage(app: App, name: string): Promise<Response> {
   const cacheRef = await app.cache
   const key = `hello/${name}`
-  const cached = await cacheRef.ask('get', key, ask)
+  const cached = await cacheRef.ask('get', key, askOptions)
   if (cached !== null) return html(cached, 'hit')
   const page = await app.renderer.render({
     title: `Hello, ${name}!`,
@@ -193,11 +194,8 @@ function error(status: number, message: string): Response {
   return Response.json({ error: message }, { status })
 }
 
-/** What a component failure becomes: 503 for a full mailbox, 504 for a timeout, else 500. */
+/** What a component failure becomes: 504 for a timeout, else 500. */
 function failure(cause: unknown): Response {
-  if (cause instanceof ActorError && cause.code === 'MAILBOX_FULL') {
-    return error(503, 'too many requests in flight for this client, try again')
-  }
   if (cause instanceof ActorError && cause.code === 'TIMEOUT') return error(504, cause.message)
   return error(500, cause instanceof Error ? cause.message : String(cause))
 }
