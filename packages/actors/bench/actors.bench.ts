@@ -12,7 +12,14 @@
  *   channel (the rpc.sequential figure).
  * - actors.idle-memory: retained heap per idle actor, against the 1 KB target (a constant).
  */
-import { type ActorRef, close, createActorSystem, expose, wrap } from '@entangle/actors'
+import {
+  type ActorRef,
+  close,
+  createActorSystem,
+  expose,
+  type Protocol,
+  wrap,
+} from '@entangle/actors'
 import { MessageChannel } from '@entangle/core'
 import type { Scenario } from '../../../scripts/bench-types.ts'
 
@@ -32,10 +39,10 @@ function connectedSystems() {
   b.connect(port2)
   return {
     b,
-    async find<P>(path: string): Promise<ActorRef<P>> {
-      const ref = await toB.lookup(path)
+    async find<P extends Protocol<P>>(path: string): Promise<ActorRef<P>> {
+      const ref = await toB.lookup<P>(path)
       if (ref === undefined) throw new Error(`no actor at ${path}`)
-      return ref as unknown as ActorRef<P>
+      return ref
     },
     dispose: async () => void (await Promise.all([a.shutdown(), b.shutdown()])),
   }

@@ -7,8 +7,9 @@
 /**
  * The optional fast path of a port: `port[postUncloned](message)` delivers `message` exactly like
  * `postMessage` (same queue, same event, same timing) but without cloning it. The caller promises
- * `message` is a fresh array of primitives that nothing else holds, so a clone would be an identical
- * copy. A connection uses it, when the endpoint has it, for its all-primitive messages.
+ * `message` is fresh, held by nothing else and made only of primitives (or of values it cloned
+ * itself), so a clone would be an identical copy. The RPC connection uses it for its all-primitive
+ * messages; the actor link for its envelopes, whose payload it clones with the core's `clone`.
  */
 export const postUncloned: unique symbol = Symbol.for('entangle.postUncloned') as never
 

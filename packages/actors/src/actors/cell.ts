@@ -164,13 +164,20 @@ export class Cell implements Target {
       this.deadLetter(name, payload, reply, 'stopped')
       return undefined
     }
+    const idle = this.status === RUNNING && !this.busy && this.handlers !== undefined
+    if (inline && idle && (this.mailbox === undefined || this.mailbox.size === 0)) {
+      // Nothing queued and nothing in progress: handle it now, without a trip through the ring.
+      this.busy = true
+      if (this.handle(name, payload, reply)) this.resumeLoop()
+      return undefined
+    }
     this.mailbox ??= new Mailbox()
     const mailbox = this.mailbox
     if (mailbox.size >= this.limits.capacity && typeof name === 'string') {
       return this.overflow(mailbox, name, payload, reply, sender)
     }
     mailbox.push(name, payload, reply)
-    if (this.status === RUNNING && !this.busy && this.handlers !== undefined) {
+    if (idle) {
       if (inline) this.run()
       else this.system.schedule(this)
     }
@@ -240,8 +247,7 @@ export class Cell implements Target {
   /** Handles messages until the mailbox is empty, a handler is async, or the batch is used up. */
   run(): number {
     const mailbox = this.mailbox
-    const handlers = this.handlers
-    if (this.busy || mailbox === undefined || handlers === undefined) return 0
+    if (this.busy || mailbox === undefined || this.handlers === undefined) return 0
     this.busy = true
     let count = 0
     while ((this.status === RUNNING || this.status === DRAINING) && mailbox.shift(taken)) {
@@ -251,52 +257,70 @@ export class Cell implements Target {
       taken.payload = taken.reply = undefined
       if (mailbox.waiting > 0) mailbox.admit(admitted)
       if (reply?.done) continue // the asker gave up before it started
-      let handler: unknown = name
-      if (typeof name === 'string') {
-        handler = handlers[name]
-        if (
-          typeof handler !== 'function' ||
-          name === 'constructor' ||
-          handler === objectProto[name]
-        ) {
-          this.deadLetter(name, payload, reply, 'unhandled')
-          continue
-        }
-      }
       count++
-      let result: unknown
-      try {
-        result = (handler as Handler).call(handlers, payload)
-      } catch (error) {
-        this.processed++
-        this.busy = false
-        this.system.ticks += count
-        this.fail(error, reply)
-        this.settled()
-        return count
-      }
-      if (isThenable(result)) {
-        this.system.ticks += count
-        this.awaiting = true
-        this.current = reply
-        this.onFulfilled ??= (value) => this.handled(value)
-        this.onRejected ??= (error) => this.handlerFailed(error)
-        result.then(this.onFulfilled, this.onRejected)
-        return count
-      }
-      this.processed++
-      reply?.resolve(result)
+      if (!this.handle(name, payload, reply)) return count
       if (count >= BATCH && mailbox.size > 0) {
         this.busy = false
-        this.system.ticks += count
         this.system.schedule(this)
         return count
       }
     }
     this.busy = false
-    this.system.ticks += count
     this.settled()
     return count
+  }
+
+  /** After a message handled outside `run`: goes on with what it queued, or settles. */
+  private resumeLoop(): void {
+    this.busy = false
+    if (this.mailbox !== undefined && this.mailbox.size > 0) this.run()
+    else this.settled()
+  }
+
+  /**
+   * Handles one message; `busy` is set. Returns true when it is done and the next may follow;
+   * false when an async handler is in progress, or the handler failed (then `busy` is cleared
+   * and the supervisor was told).
+   */
+  private handle(name: Name, payload: unknown, reply: Reply | undefined): boolean {
+    const handlers = this.handlers as Record<string, unknown>
+    let handler: unknown = name
+    if (typeof name === 'string') {
+      handler = handlers[name]
+      if (
+        typeof handler !== 'function' ||
+        name === 'constructor' ||
+        handler === objectProto[name]
+      ) {
+        this.deadLetter(name, payload, reply, 'unhandled')
+        return true
+      }
+    }
+    this.system.ticks++
+    let result: unknown
+    try {
+      result = (handler as Handler).call(handlers, payload)
+      // Inside the try: a thenable whose `then` throws is a failure of the handler too.
+      if (isThenable(result)) {
+        this.awaiting = true
+        this.current = reply
+        this.onFulfilled ??= (value) => this.handled(value)
+        this.onRejected ??= (error) => this.handlerFailed(error)
+        result.then(this.onFulfilled, this.onRejected)
+        return false
+      }
+    } catch (error) {
+      this.awaiting = false
+      this.current = undefined
+      this.processed++
+      this.busy = false
+      this.fail(error, reply)
+      this.settled()
+      return false
+    }
+    this.processed++
+    reply?.resolve(result)
+    return true
   }
 
   /** An async handler resolved. */
@@ -410,7 +434,15 @@ export class Cell implements Target {
       this.stopWaiters ??= []
       this.stopWaiters.push(resolve)
     })
-    if (this.status === STOPPING) return stopped
+    if (this.status === STOPPING) {
+      // Stopping already (`ctx.stop()` from an async handler waits for it): an immediate stop
+      // does not wait for that handler any longer.
+      if (!drain && this.awaiting) {
+        this.abandon()
+        this.settled()
+      }
+      return stopped
+    }
     if (drain && (this.status === RUNNING || this.status === STARTING)) {
       this.status = DRAINING
       if (!this.busy && this.handlers !== undefined) this.kick()
@@ -435,15 +467,19 @@ export class Cell implements Target {
       this.restartTimer = undefined
     }
     this.clearTimers()
-    if (this.awaiting) {
-      this.awaiting = false
-      this.busy = false
-      const reply = this.current
-      this.current = undefined
-      reply?.reject(new ActorError('STOPPED', `${this.path} stopped while handling the ask`))
-    }
+    this.abandon()
     this.flushMailbox()
     this.whenIdle(() => void this.finish())
+  }
+
+  /** Gives up the async handler in progress: its ask rejects 'STOPPED', its late result is dropped. */
+  private abandon(): void {
+    if (!this.awaiting) return
+    this.awaiting = false
+    this.busy = false
+    const reply = this.current
+    this.current = undefined
+    reply?.reject(new ActorError('STOPPED', `${this.path} stopped while handling the ask`))
   }
 
   private flushMailbox(): void {
@@ -486,16 +522,19 @@ export class Cell implements Target {
     await Promise.all(Array.from(children.values(), (child) => child.stop(false)))
   }
 
+  /** Runs the hooks, newest first, including any a hook (or a late async behavior) adds. */
   private async runHooks(cause: StopCause): Promise<void> {
-    const hooks = this.hooks
-    this.hooks = undefined
-    if (hooks === undefined) return
-    for (let i = hooks.length - 1; i >= 0; i--) {
-      try {
-        await (hooks[i] as Hook)(cause)
-      } catch (error) {
-        this.system.report(error)
-      }
+    for (let hooks = this.hooks; hooks !== undefined; hooks = this.hooks) {
+      this.hooks = undefined
+      for (let i = hooks.length - 1; i >= 0; i--) await this.runHook(hooks[i] as Hook, cause)
+    }
+  }
+
+  private async runHook(hook: Hook, cause: StopCause): Promise<void> {
+    try {
+      await hook(cause)
+    } catch (error) {
+      this.system.report(error)
     }
   }
 
@@ -541,21 +580,22 @@ export class Cell implements Target {
     if (directive === 'escalate' && this.parent === undefined) directive = 'stop'
     // A behavior that failed left no handlers to resume with.
     if (directive === 'resume' && child.handlers === undefined) directive = 'restart'
+    let delay = 0
+    if (directive === 'restart') {
+      child.restartTimes ??= []
+      delay = planRestart(strategy, child.restartTimes, this.system.clock.now())
+      // Out of restarts within the window: the child is stopped, and the event says so.
+      if (delay < 0) directive = 'stop'
+    }
     this.system.emit('failed', child.self, error, directive)
     const targets = strategy.scope === 'all-for-one' ? this.liveChildren() : [child]
     switch (directive) {
       case 'resume':
         child.resume()
         return
-      case 'restart': {
-        child.restartTimes ??= []
-        const delay = planRestart(strategy, child.restartTimes, this.system.clock.now())
-        for (const target of targets) {
-          if (delay < 0) target.terminate('failed')
-          else target.restartAfter(delay)
-        }
+      case 'restart':
+        for (const target of targets) target.restartAfter(delay)
         return
-      }
       case 'stop':
         for (const target of targets) target.terminate('failed')
         return
@@ -676,6 +716,12 @@ export class Cell implements Target {
   /** Registers an `onStop` hook. */
   addHook(hook: Hook): void {
     if (typeof hook !== 'function') throw new TypeError('onStop() takes a function')
+    // Registered after the actor stopped (an async behavior that was still starting): run it now,
+    // or what it would release (a connection, a file) would never be released.
+    if (this.status === STOPPED) {
+      void this.runHook(hook, 'stop')
+      return
+    }
     this.hooks ??= []
     this.hooks.push(hook)
   }

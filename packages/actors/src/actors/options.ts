@@ -2,7 +2,15 @@
  * Every default of the actor layer, in one place, and the checks that turn user options into
  * resolved ones (throwing a TypeError that names the bad option).
  */
-import type { Directive, MailboxOptions, OverflowPolicy, SupervisorOptions } from './types'
+import { type Clock, realClock } from './clock'
+import type {
+  ActorSystemOptions,
+  Directive,
+  MailboxOptions,
+  OverflowPolicy,
+  SupervisorOptions,
+  SystemConnectOptions,
+} from './types'
 
 /** Messages a mailbox holds unless told otherwise. */
 export const DEFAULT_MAILBOX_CAPACITY = 1000
@@ -22,6 +30,53 @@ export const defaultSupervisor: ResolvedSupervisor = {
   initialMs: 0,
   maxMs: 30_000,
   factor: 2,
+}
+
+/** A system's id unless one is given: random, `sys-` and 8 hex digits. */
+function randomId(): string {
+  const bytes = new Uint8Array(4)
+  crypto.getRandomValues(bytes)
+  return `sys-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`
+}
+
+/** System options with every field set. */
+export interface ResolvedSystem {
+  readonly id: string
+  readonly clock: Clock
+  readonly mailbox: ResolvedMailbox
+  readonly supervisor: ResolvedSupervisor
+}
+
+/** Resolves the options of `createActorSystem`. */
+export function resolveSystem(options: ActorSystemOptions): ResolvedSystem {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`createActorSystem() options must be an object, got ${String(options)}`)
+  }
+  const { id = randomId(), clock = realClock } = options
+  if (typeof id !== 'string' || id === '' || /[/\s]/.test(id)) {
+    throw new TypeError(`options.id must be a non-empty string without "/" or spaces, got ${id}`)
+  }
+  for (const key of ['now', 'setTimeout', 'clearTimeout'] as const) {
+    if (typeof clock?.[key] !== 'function') {
+      throw new TypeError(`options.clock must have now(), setTimeout() and clearTimeout()`)
+    }
+  }
+  return {
+    id,
+    clock,
+    mailbox: resolveMailbox(defaultMailbox, options.mailbox),
+    supervisor: resolveSupervisor(defaultSupervisor, options.supervisor),
+  }
+}
+
+/** Resolves the options of `system.connect`: `onError` defaults to ignoring. */
+export function resolveConnect(options: SystemConnectOptions): Required<SystemConnectOptions> {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`connect() options must be an object, got ${String(options)}`)
+  }
+  const { onError = () => {} } = options
+  if (typeof onError !== 'function') throw new TypeError('options.onError must be a function')
+  return { onError }
 }
 
 /** Mailbox options with every field set. */

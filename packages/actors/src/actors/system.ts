@@ -7,17 +7,11 @@ import { EventEmitter } from 'eventemitter3'
 import type { Endpoint } from '../endpoint'
 import { AskReply, checkAskOptions } from './ask'
 import { Cell } from './cell'
-import { type Clock, realClock } from './clock'
+import type { Clock } from './clock'
 import { ActorError, type ActorErrorCode } from './errors'
 import { Link } from './link'
 import type { Reply } from './mailbox'
-import {
-  defaultMailbox,
-  defaultSupervisor,
-  type ResolvedMailbox,
-  resolveMailbox,
-  resolveSupervisor,
-} from './options'
+import { type ResolvedMailbox, type ResolvedSupervisor, resolveSystem } from './options'
 import { type Ref, type Target, targetOf } from './ref'
 import type {
   ActorRef,
@@ -72,9 +66,8 @@ export class SystemCore {
     readonly id: string,
     readonly clock: Clock,
     readonly mailbox: ResolvedMailbox,
-    options: ActorSystemOptions,
+    supervisor: ResolvedSupervisor,
   ) {
-    const supervisor = resolveSupervisor(defaultSupervisor, options.supervisor)
     this.root = new Cell(this, undefined, '', 0, () => ({}), mailbox, supervisor)
     this.root.status = 1 // RUNNING; the root never handles messages
     this.unreachable = unreachableTarget(this)
@@ -165,8 +158,8 @@ export class SystemCore {
       reply.reject(new ActorError(code, `ask "${name}" to ${recipient.path} failed: ${why}`))
     }
     if (this.events.listenerCount('deadLetter') > 0) {
-      const letter = { recipient, name, payload, reason, ask: reply !== undefined }
-      this.events.emit('deadLetter', letter)
+      // Through `emit`: a throwing listener is reported, never thrown into a sender or the loop.
+      this.emit('deadLetter', { recipient, name, payload, reason, ask: reply !== undefined })
     }
   }
 
@@ -222,12 +215,6 @@ function unreachableTarget(core: SystemCore): Target {
   }
 }
 
-function randomId(): string {
-  const bytes = new Uint8Array(4)
-  crypto.getRandomValues(bytes)
-  return `sys-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`
-}
-
 function localCell(ref: ActorRef, what: string): Cell {
   const target = targetOf(ref)
   if (target instanceof Cell) return target
@@ -252,19 +239,8 @@ function localCell(ref: ActorRef, what: string): Cell {
  * await counter.ask('get') // 2
  */
 export function createActorSystem(options: ActorSystemOptions = {}): ActorSystem {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`createActorSystem() options must be an object, got ${String(options)}`)
-  }
-  const { id = randomId(), clock = realClock } = options
-  if (typeof id !== 'string' || id === '' || /[/\s]/.test(id)) {
-    throw new TypeError(`options.id must be a non-empty string without "/" or spaces, got ${id}`)
-  }
-  for (const key of ['now', 'setTimeout', 'clearTimeout'] as const) {
-    if (typeof clock?.[key] !== 'function') {
-      throw new TypeError(`options.clock must have now(), setTimeout() and clearTimeout()`)
-    }
-  }
-  const core = new SystemCore(id, clock, resolveMailbox(defaultMailbox, options.mailbox), options)
+  const { id, clock, mailbox, supervisor } = resolveSystem(options)
+  const core = new SystemCore(id, clock, mailbox, supervisor)
 
   const api: ActorSystem = {
     id,

@@ -132,7 +132,9 @@ export type TerminationReason =
 
 /** What `watch` delivers once the watched actor is gone. */
 export interface TerminationNotice {
+  /** The actor that is gone (the ref that was watched). */
   readonly ref: ActorRef
+  /** Why it is gone. */
   readonly reason: TerminationReason
 }
 
@@ -153,9 +155,13 @@ export type DeadLetterReason =
 
 /** A message that could not be delivered. */
 export interface DeadLetter {
+  /** The actor the message was for. */
   readonly recipient: ActorRef
+  /** The message name. */
   readonly name: string
+  /** The message payload. */
   readonly payload: unknown
+  /** Why it was not delivered. */
   readonly reason: DeadLetterReason
   /** True when it was an ask (which rejected with an `ActorError`). */
   readonly ask: boolean
@@ -217,6 +223,7 @@ export interface StopOptions {
 
 /** A snapshot of an actor's counters. */
 export interface ActorStats {
+  /** Where the actor is in its life (see `ActorSystem.stop` and supervision). */
   readonly status: 'starting' | 'running' | 'suspended' | 'draining' | 'stopping' | 'stopped'
   /** Messages waiting in the mailbox. */
   readonly mailbox: number
@@ -325,14 +332,17 @@ export interface ActorSystemEvents {
 
 /** A typed eventemitter3 emitter (only the methods a listener needs). */
 export interface ActorSystemEmitter {
+  /** Calls `listener` on every `event`. */
   on<E extends keyof ActorSystemEvents>(
     event: E,
     listener: (...args: ActorSystemEvents[E]) => void,
   ): this
+  /** Calls `listener` on the next `event` only. */
   once<E extends keyof ActorSystemEvents>(
     event: E,
     listener: (...args: ActorSystemEvents[E]) => void,
   ): this
+  /** Removes `listener` (or every listener of `event` when none is given). */
   off<E extends keyof ActorSystemEvents>(
     event: E,
     listener?: (...args: ActorSystemEvents[E]) => void,

@@ -147,6 +147,25 @@ describe('tell and ask', () => {
     expect(await ref.ask('known')).toBe(1) // the actor carries on
   })
 
+  test('a handler returning a thenable whose then() throws fails like a throwing handler', async () => {
+    const sys = createActorSystem({ supervisor: { decide: 'resume' } })
+    systems.push(sys)
+    const failures: string[] = []
+    sys.events.on('failed', (_ref, error, directive) => failures.push(`${error} ${directive}`))
+    const ref = sys.spawn(() => ({
+      odd: () => ({
+        // biome-ignore lint/suspicious/noThenProperty: the point of the test
+        then() {
+          throw new Error('then broke')
+        },
+      }),
+      ok: () => 1,
+    }))
+    await expect(ref.ask('odd')).rejects.toThrow('then broke')
+    expect(await ref.ask('ok')).toBe(1) // the loop carries on
+    expect(failures).toEqual(['Error: then broke resume'])
+  })
+
   test('an async behavior: messages wait until it returns the handlers', async () => {
     const sys = system()
     const ready = deferred<number>()

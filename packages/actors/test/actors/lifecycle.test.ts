@@ -2,8 +2,14 @@
  * Lifecycle: start and stop hooks, graceful stop (drain) and immediate stop, pending asks
  * rejecting with a typed error, and timers owned by the actor.
  */
+import { MessageChannel } from '@entangle/core'
 import { afterEach, describe, expect, test } from 'vitest'
-import { ActorError, type ActorSystem, createActorSystem } from '../../src/actors/index'
+import {
+  ActorError,
+  type ActorRef,
+  type ActorSystem,
+  createActorSystem,
+} from '../../src/actors/index'
 import { createTestKit, flush } from '../../src/testing'
 import { deferred } from '../helpers'
 
@@ -200,6 +206,39 @@ describe('stopping', () => {
     expect(handled).toEqual(['quit'])
   })
 
+  test('an immediate stop does not wait for an async handler that stopped its own actor', async () => {
+    const sys = system()
+    const never = new Promise<void>(() => {})
+    const ref = sys.spawn((ctx) => ({
+      async quit() {
+        ctx.stop() // after this message, which never settles
+        await never
+      },
+    }))
+    const asked = ref.ask('quit').catch((e: ActorError) => e.code)
+    await flush(sys)
+    expect(sys.stats(ref)?.status).toBe('stopping')
+    await sys.stop(ref) // resolves: the handler in progress is abandoned
+    expect(await asked).toBe('STOPPED')
+    expect(sys.stats(ref)?.status).toBe('stopped')
+  })
+
+  test('a stop hook an async behavior registers after its actor stopped runs at once', async () => {
+    const sys = system()
+    const connected = deferred()
+    const log: string[] = []
+    const ref = sys.spawn(async (ctx) => {
+      await connected.promise
+      log.push('connected')
+      ctx.onStop((cause) => void log.push(`closed on ${cause}`))
+      return {}
+    })
+    await sys.stop(ref) // while the behavior still awaits its connection
+    connected.resolve()
+    await flush(sys)
+    expect(log).toEqual(['connected', 'closed on stop'])
+  })
+
   test('suspended senders are released when the actor stops; their messages are dead letters', async () => {
     const sys = system()
     const gate = deferred()
@@ -232,6 +271,32 @@ describe('stopping', () => {
     sys.spawn(() => ({}), { name: 'q' })
     await sys.shutdown()
     expect(stopped.sort()).toEqual(['/p', '/p/c', '/q'])
+  })
+
+  test('shutdown settles every ask: local and from the peer STOPPED, to the peer DISCONNECTED', async () => {
+    const { port1, port2 } = new MessageChannel()
+    const a = createActorSystem({ id: 'a' })
+    const b = createActorSystem({ id: 'b' })
+    systems.push(b)
+    const toB = a.connect(port1)
+    const toA = b.connect(port2)
+    const hang = () => new Promise<never>(() => {})
+    type Hang = { hang(): never; get(): number }
+    const x = a.spawn<Hang>(() => ({ hang, get: () => 1 }), { name: 'x' })
+    b.spawn<Hang>(() => ({ hang, get: () => 2 }), { name: 'y' })
+    const y = (await toB.lookup<Hang>('/y')) as ActorRef<Hang>
+    const xFromB = (await toA.lookup<Hang>('/x')) as ActorRef<Hang>
+    const code = (e: ActorError) => e.code
+    const outcomes = [
+      x.ask('hang').catch(code), // in progress
+      x.ask('get').catch(code), // queued behind it
+      xFromB.ask('get').catch(code), // queued, asked from b
+      y.ask('hang').catch(code), // pending at b when a goes away
+    ]
+    await flush(a, b) // everything has arrived: x is busy, two asks wait in its mailbox
+    expect(a.stats(x)).toMatchObject({ status: 'running', mailbox: 2 })
+    await a.shutdown()
+    expect(await Promise.all(outcomes)).toEqual(['STOPPED', 'STOPPED', 'STOPPED', 'DISCONNECTED'])
   })
 
   test('stop() of something that is not a local ref rejects with a TypeError', async () => {

@@ -70,7 +70,7 @@ test('the events emitter is an eventemitter3 emitter with every lifecycle event'
     'started /x',
     'failed /x restart',
     'restarted /x 1',
-    'failed /x restart', // the second restart is over the limit of 1: it stops
+    'failed /x stop', // a second restart would be over the limit of 1: it stops
     'stopped /x failed',
     'dead boom stopped',
   ])
@@ -87,6 +87,22 @@ test('a throwing event listener is reported on the error event, the actor is unh
   expect(await ref.ask('get')).toBe(1)
   expect(errors.map(String)).toEqual(['Error: listener broke'])
   await system.shutdown()
+})
+
+test('a throwing deadLetter listener is reported; neither the sender nor the actor sees it', async () => {
+  const system = createActorSystem()
+  const errors: unknown[] = []
+  system.events.on('error', (e) => errors.push(e))
+  system.events.on('deadLetter', () => {
+    throw new Error('listener broke')
+  })
+  const ref = system.spawn(() => ({ get: () => 1 }))
+  const loose = ref as unknown as { tell(name: string): void }
+  loose.tell('unknown') // dead-lettered by the actor's loop: 'unhandled'
+  expect(await ref.ask('get')).toBe(1)
+  await system.stop(ref)
+  expect(() => loose.tell('get')).not.toThrow() // dead-lettered by the sender: 'stopped'
+  expect(errors.map(String)).toEqual(['Error: listener broke', 'Error: listener broke'])
 })
 
 test('connected and disconnected events carry the remote system', async () => {

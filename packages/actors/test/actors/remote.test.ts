@@ -174,10 +174,10 @@ describe.each(kinds)('over $name', ({ pair }) => {
       (workers[i % 10] as typeof echo).ask('echo', i),
     )
     expect(await Promise.all(fast)).toEqual(Array.from({ length: 1000 }, (_, i) => i))
-    expect(await until(() => gates.length === 1)).toBe(true) // the actor handles one at a time
-    while (gates.length > 0) {
+    // The actor handles one at a time: one gate at a time opens, each releasing the next ask.
+    for (let i = 0; i < 50; i++) {
+      expect(await until(() => gates.length === 1)).toBe(true)
       ;(gates.shift() as () => void)()
-      await until(() => gates.length > 0 || false, 5)
     }
     expect(await Promise.all(slow)).toEqual(Array.from({ length: 50 }, (_, i) => 2 * i + 1))
   })
@@ -204,6 +204,41 @@ describe.each(kinds)('over $name', ({ pair }) => {
     for (let i = 0; i < 200; i++) expect(await fast.ask('echo', i)).toBe(i)
     gate.resolve()
     expect(await late).toBe('late')
+  })
+
+  test('messages from the port: one at a time, in order with what the actor sends itself', async () => {
+    const { b, toB } = connected(pair())
+    const log: string[] = []
+    const gate = deferred()
+    b.spawn(
+      (ctx) => ({
+        first() {
+          log.push('first')
+          ctx.self.tell('own') // queued while 'first' runs, handled right after it
+        },
+        own: () => void log.push('own'),
+        async slow() {
+          log.push('slow start')
+          await gate.promise
+          log.push('slow end')
+        },
+        fast: () => void log.push('fast'),
+      }),
+      { name: 'log' },
+    )
+    type Log = { first(): void; slow(): void; fast(): void }
+    const ref = (await toB.lookup<Log>('log')) as ActorRef<Log>
+    ref.tell('first')
+    expect(await until(() => log.length === 2)).toBe(true)
+    expect(log).toEqual(['first', 'own'])
+    ref.tell('slow')
+    ref.tell('fast') // arrives while 'slow' awaits: it waits its turn
+    expect(await until(() => log.length === 3)).toBe(true)
+    await toB.lookup('log') // a round trip: 'fast' has arrived by now
+    expect(log).toEqual(['first', 'own', 'slow start'])
+    gate.resolve()
+    expect(await until(() => log.length === 5)).toBe(true)
+    expect(log).toEqual(['first', 'own', 'slow start', 'slow end', 'fast'])
   })
 
   test('a payload that cannot be cloned: ask rejects, tell throws, with a DataCloneError', async () => {
@@ -257,17 +292,19 @@ describe.each(kinds)('over $name', ({ pair }) => {
       }),
       { name: 'w' },
     )
+    b.spawn(() => ({ ping: () => 'pong' }), { name: 'other' })
     const w = (await toB.lookup<{ block(): void; slow(): string }>('w')) as ActorRef<{
       block(): void
       slow(): string
     }>
+    const other = (await toB.lookup<{ ping(): string }>('other')) as ActorRef<{ ping(): string }>
     w.tell('block')
     const controller = new AbortController()
     const cancelled = w.ask('slow', undefined, { signal: controller.signal }).catch((e) => e)
-    await tick()
     controller.abort()
     expect(await cancelled).toMatchObject({ code: 'ABORTED' })
-    await tick() // the CANCEL reaches the peer before the actor is free
+    // Messages on one port arrive in order: once this reply is back, the CANCEL has arrived too.
+    expect(await other.ask('ping')).toBe('pong')
     gate.resolve()
     expect(await w.ask('slow')).toBe('done')
     expect(slowRuns).toBe(1) // only the second ask ran
@@ -363,14 +400,27 @@ describe('protocol safety', () => {
     const remote = a.connect(port1, { onError: (e) => errors.push(e.message) })
     port2.postMessage('hello?')
     port2.postMessage([1, 1, '/x', 'tell before greeting', null])
+    port2.postMessage({ k: 1, u: 1, p: '/x', n: 'tell before greeting', d: null })
     port2.postMessage([0, 'entangle-actors', 1, 'z'])
     port2.postMessage([1, 'not an id', '/x', 'n', null])
+    // The object form of TELL, ASK and REPLY (what a core port carries uncloned) is checked too.
+    port2.postMessage({ k: 1, u: 'not an id', p: '/x', n: 'n', d: null })
+    port2.postMessage({ k: 2, u: 1, p: '/x', n: 'n', d: null, i: -1, c: 0 })
+    port2.postMessage({ k: 3, i: 'no id', d: null })
+    port2.postMessage({ k: 99 })
+    port2.postMessage(null)
     port2.postMessage([99])
-    expect(await until(() => errors.length === 4)).toBe(true)
+    expect(await until(() => errors.length === 10)).toBe(true)
     expect(errors).toEqual([
       'a message that is not an entangle-actors message arrived',
       'a message arrived before the greeting',
+      'a message arrived before the greeting',
       'a malformed tell arrived',
+      'a malformed tell arrived',
+      'a malformed ask arrived',
+      'a reply without a valid id arrived',
+      'a message that is not an entangle-actors message arrived',
+      'a message that is not an entangle-actors message arrived',
       'a malformed message of kind 99 arrived',
     ])
     expect(remote.connected).toBe(true)
@@ -386,7 +436,8 @@ describe('protocol safety', () => {
     b.events.on('deadLetter', (l) => letters.push(`${l.recipient.path} ${l.name} ${l.reason}`))
     port1.postMessage([0, 'entangle-actors', 1, 'a'])
     port1.postMessage([1, 77, '/gone', 'hi', null])
-    expect(await until(() => letters.length === 1)).toBe(true)
-    expect(letters).toEqual(['/gone hi stopped'])
+    port1.postMessage({ k: 1, u: 78, p: '/gone-too', n: 'hello', d: null })
+    expect(await until(() => letters.length === 2)).toBe(true)
+    expect(letters).toEqual(['/gone hi stopped', '/gone-too hello stopped'])
   })
 })

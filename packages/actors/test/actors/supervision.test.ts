@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'vitest'
 import {
+  type ActorError,
   type ActorRef,
   type ActorSystem,
   createActorSystem,
@@ -150,6 +151,24 @@ describe('directives', () => {
     await system.shutdown()
   })
 
+  test('escalate: asks queued at the child settle (STOPPED) when the parent restarts', async () => {
+    const system = systemWith({ decide: 'restart' })
+    let child: ActorRef<Counter> | undefined
+    system.spawn(
+      (ctx) => {
+        child = ctx.spawn<Counter>(counter({ count: 0 }), { name: 'child' })
+        return {}
+      },
+      { name: 'parent', supervisor: { decide: 'escalate' } },
+    )
+    const first = child as ActorRef<Counter>
+    const failed = first.ask('boom').catch((e: Error) => e.message)
+    const queued = first.ask('get').catch((e: ActorError) => e.code)
+    expect(await failed).toBe('boom')
+    expect(await queued).toBe('STOPPED')
+    await system.shutdown()
+  })
+
   test('escalate from a top-level actor means stop', async () => {
     const system = systemWith({ decide: 'escalate' })
     const ref = system.spawn<Counter>(counter({ count: 0 }))
@@ -177,6 +196,8 @@ describe('restart limits and backoff (manual clock)', () => {
     const kit = createTestKit({ supervisor: { maxRestarts: 3, withinMs: 1000 } })
     const starts = { count: 0 }
     const ref = kit.system.spawn<Counter>(counter(starts))
+    const directives: string[] = []
+    kit.system.events.on('failed', (_ref, _error, directive) => directives.push(directive))
     for (let i = 0; i < 3; i++) {
       ref.tell('boom')
       await kit.flush()
@@ -187,6 +208,8 @@ describe('restart limits and backoff (manual clock)', () => {
     await kit.flush()
     expect(kit.system.stats(ref)?.status).toBe('stopped')
     expect(starts.count).toBe(4)
+    // The failed event tells what was done: the last one is a stop, not a restart.
+    expect(directives).toEqual(['restart', 'restart', 'restart', 'stop'])
   })
 
   test('restarts outside the window do not count', async () => {

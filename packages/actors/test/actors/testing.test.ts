@@ -37,7 +37,7 @@ test('flush rejects, naming the actors, when they keep messaging each other fore
   const pong = system.spawn<Ball>(behavior, { name: 'pong' })
   ping.tell('ball', pong)
   await expect(flush(system)).rejects.toThrow(
-    /^flush\(\): actors still busy after 10000 rounds: \/p[io]ng/,
+    /^flush\(\): actors still busy after 1000 rounds: \/p[io]ng/,
   )
   await system.shutdown()
 })

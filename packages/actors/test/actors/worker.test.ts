@@ -1,12 +1,10 @@
 /**
  * Location transparency and death watch across a real `node:worker_threads` Worker: the worker
- * runs the actor layer bundled to JS (built here, before the tests), the main thread addresses
- * its actor through the Worker object, and terminating the worker delivers 'disconnected'.
+ * runs the package bundled to JS by the global setup (test/setup), the main thread addresses its
+ * actor through the Worker object, and terminating the worker delivers 'disconnected'.
  */
-import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { build } from 'tsup'
-import { afterEach, beforeAll, expect, test } from 'vitest'
+import { afterEach, expect, test } from 'vitest'
 import {
   type ActorError,
   type ActorRef,
@@ -16,25 +14,9 @@ import {
 } from '../../src/actors/index'
 import { terminated } from '../../src/testing'
 import { deferred } from '../helpers'
+import { bundleUrl } from '../setup/bundle-path'
 
-const outDir = fileURLToPath(
-  new URL('../../node_modules/.cache/entangle-actors-actor-worker/', import.meta.url),
-)
 const fixture = new URL('./fixtures/actor-worker.mjs', import.meta.url)
-
-beforeAll(async () => {
-  await build({
-    entry: { actors: fileURLToPath(new URL('../../src/actors/index.ts', import.meta.url)) },
-    format: ['esm'],
-    outDir,
-    external: ['eventemitter3'],
-    dts: false,
-    sourcemap: false,
-    clean: true,
-    silent: true,
-    config: false,
-  })
-}, 60_000)
 
 interface Counter {
   add(n: number): void
@@ -52,7 +34,7 @@ afterEach(async () => {
 })
 
 async function start(): Promise<{ remote: RemoteSystem; counter: ActorRef<Counter> }> {
-  worker = new Worker(fixture, { workerData: { bundle: `${outDir}actors.js` } })
+  worker = new Worker(fixture, { workerData: { bundle: bundleUrl } })
   system = createActorSystem({ id: 'main' })
   const remote = system.connect(worker)
   const counter = await remote.lookup<Counter>('/counter', { timeout: 10_000 })
